@@ -1,0 +1,90 @@
+"""Every error k3py raises on purpose, as one tree.
+
+::
+
+    K3pyError                        root: catch this to catch anything k3py meant to raise
+    ├── ConfigError                  bad settings or flags; the message lists every problem
+    └── DatastoreError               the revisioned key-value store
+        ├── EndpointError            a --datastore-endpoint that cannot be parsed or used
+        ├── DatastoreUnavailable     the database cannot be reached (retried with backoff first)
+        ├── CompactedError           a read or watch below the compacted revision
+        ├── FutureRevisionError      a read at a revision the store has not reached yet
+        ├── KeyTooLargeError         a key longer than the store accepts
+        ├── ValueTooLargeError       a value the database refused as too large
+        ├── LeaseNotFoundError       a write or keepalive naming a lease that is gone
+        ├── WatchCancelled           a watch the store had to end (too slow a consumer, shutdown)
+        └── DatastoreClosed          a call on a backend after close()
+
+A compare-and-swap that loses is *not* an error: it is a returned result
+(:class:`k3py.datastore.TxnResult` with ``succeeded=False``). Messages never contain
+credentials: endpoints are shown redacted.
+"""
+
+from __future__ import annotations
+
+
+class K3pyError(Exception):
+    """Root of every error k3py raises on purpose."""
+
+
+class ConfigError(K3pyError):
+    """Settings, flags or a config file that cannot be used as given."""
+
+
+class DatastoreError(K3pyError):
+    """Base of every datastore error; drivers translate native errors into these."""
+
+
+class EndpointError(DatastoreError, ConfigError):
+    """A datastore endpoint that does not parse or names an unknown driver."""
+
+
+class DatastoreUnavailable(DatastoreError):
+    """The database could not be reached, or a write's outcome is unknown."""
+
+
+class CompactedError(DatastoreError):
+    """The requested revision is older than the compacted revision."""
+
+    def __init__(self, requested: int, compact_revision: int) -> None:
+        super().__init__(
+            f"revision {requested} has been compacted (the oldest readable revision is "
+            f"{compact_revision}); list again to get a current revision"
+        )
+        self.requested = requested
+        self.compact_revision = compact_revision
+
+
+class FutureRevisionError(DatastoreError):
+    """The requested revision is newer than the store's current revision."""
+
+    def __init__(self, requested: int, current: int) -> None:
+        super().__init__(
+            f"revision {requested} is a future revision (the current revision is {current})"
+        )
+        self.requested = requested
+        self.current = current
+
+
+class KeyTooLargeError(DatastoreError):
+    """A key longer than every driver can index."""
+
+
+class ValueTooLargeError(DatastoreError):
+    """A value the database refused because of its size."""
+
+
+class WatchCancelled(DatastoreError):
+    """The store ended a watch; resume it from the last revision you saw."""
+
+
+class DatastoreClosed(DatastoreError):
+    """The backend was closed."""
+
+
+class LeaseNotFoundError(DatastoreError):
+    """A write or keepalive named a lease that does not exist (never granted, or expired)."""
+
+    def __init__(self, lease_id: int) -> None:
+        super().__init__(f"lease {lease_id} not found: it expired, was revoked or never existed")
+        self.lease_id = lease_id
