@@ -40,7 +40,15 @@ class EndpointError(DatastoreError, ConfigError):
 
 
 class DatastoreUnavailable(DatastoreError):
-    """The database could not be reached, or a write's outcome is unknown."""
+    """The database could not be reached, or a write's outcome is unknown.
+
+    ``outcome_unknown`` is true when the connection broke while a write was committing: it
+    may or may not have been applied, so it must not be blindly retried.
+    """
+
+    def __init__(self, message: str, *, outcome_unknown: bool = False) -> None:
+        super().__init__(message)
+        self.outcome_unknown = outcome_unknown
 
 
 class CompactedError(DatastoreError):

@@ -8,6 +8,7 @@ Formats (K3s's): empty (embedded SQLite at ``<data-dir>/server/db/state.db``),
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,10 +208,10 @@ def _parse_mysql(rest: str, tls: TlsFiles) -> MysqlEndpoint:
     params = tuple(parse_qsl(query, keep_blank_values=True))
     if any(k == "tls" for k, _ in params):
         raise _error("set datastore TLS with --datastore-cafile/certfile/keyfile, not tls=")
-    common = {"user": user or "root", "password": password,
-              "database": database or DEFAULT_DATABASE, "params": params}
+    endpoint = MysqlEndpoint(user=user or "root", password=password,
+                             database=database or DEFAULT_DATABASE, params=params)
     if net == "unix":
-        return MysqlEndpoint(unix_socket=addr or "/var/run/mysqld/mysqld.sock", **common)
+        return dataclasses.replace(endpoint, unix_socket=addr or "/var/run/mysqld/mysqld.sock")
     if net != "tcp":
         raise _error(f"unknown mysql network {net!r}")
     host, port = addr or "127.0.0.1", 3306
@@ -219,7 +220,7 @@ def _parse_mysql(rest: str, tls: TlsFiles) -> MysqlEndpoint:
         if not port_text.isdigit():
             raise _error("the mysql port is not a number")
         port = int(port_text)
-    return MysqlEndpoint(host=host.strip("[]"), port=port, **common)
+    return dataclasses.replace(endpoint, host=host.strip("[]"), port=port)
 
 
 def _parse_etcd(endpoint: str) -> EtcdEndpoint:

@@ -115,13 +115,13 @@ class WatchHub:
 
     def publish(self, events: Sequence[Event], position: int) -> None:
         """Hand out ``events`` (revisions above ``self.position``, in order) and advance."""
+        keyed = [(event, event.kv.key.encode()) for event in events if event.kv is not None]
         dropped = []
         for sub in self._subs:
-            for event in events:
-                if event.kv is not None and sub.matches(event.kv.key.encode()):
-                    if not sub.push(event):
-                        dropped.append(sub)
-                        break
+            for event, key in keyed:
+                if sub.matches(key) and not sub.push(event):
+                    dropped.append(sub)
+                    break
         for sub in dropped:
             self._subs.discard(sub)
         self.position = max(self.position, position)

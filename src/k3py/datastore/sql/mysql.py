@@ -1,0 +1,221 @@
+"""MySQL and MariaDB through asyncmy: ``VARBINARY`` keys (byte order, case-sensitive, unlike
+kine's ascii_general_ci), READ COMMITTED sessions (no gap locks against writers), polling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import ssl
+from typing import Any, TypeVar
+
+import asyncmy
+from asyncmy import errors as mysql_errors
+
+from k3py.datastore.endpoint import MysqlEndpoint, TlsFiles
+from k3py.datastore.settings import DatastoreSettings
+from k3py.datastore.sql.dialect import Dialect, format_placeholders
+from k3py.datastore.sql.drive import drive_async
+from k3py.datastore.sql.log import SqlLogBackend, TxKind
+from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Request, Step
+from k3py.errors import DatastoreError, DatastoreUnavailable, ValueTooLargeError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+UNKNOWN_DATABASE = 1049
+RETRYABLE_CODES = {1020, 1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013, 2055, 4031}
+PACKET_TOO_LARGE = {1153, 1301}
+
+
+class _MysqlDialect(Dialect):
+    def schema(self) -> list[str]:
+        engine = " ENGINE=InnoDB"
+        return [
+            "CREATE TABLE IF NOT EXISTS k3py_log (rev BIGINT NOT NULL PRIMARY KEY,"
+            " name VARBINARY(2048) NOT NULL, create_rev BIGINT NOT NULL,"
+            " prev_rev BIGINT NOT NULL, lease BIGINT NOT NULL, deleted SMALLINT NOT NULL,"
+            " value LONGBLOB, INDEX k3py_log_name_rev (name, rev))" + engine,
+            "CREATE TABLE IF NOT EXISTS k3py_current (name VARBINARY(2048) NOT NULL PRIMARY KEY,"
+            " rev BIGINT NOT NULL, create_rev BIGINT NOT NULL, lease BIGINT NOT NULL,"
+            " INDEX k3py_current_lease (lease))" + engine,
+            "CREATE TABLE IF NOT EXISTS k3py_meta (name VARCHAR(32) NOT NULL PRIMARY KEY,"
+            " value BIGINT NOT NULL)" + engine,
+            "CREATE TABLE IF NOT EXISTS k3py_lease (id BIGINT NOT NULL PRIMARY KEY,"
+            " ttl BIGINT NOT NULL, expires_at DOUBLE NOT NULL,"
+            " INDEX k3py_lease_expires (expires_at))" + engine,
+            "INSERT IGNORE INTO k3py_meta (name, value) VALUES ('revision', 0)",
+            "INSERT IGNORE INTO k3py_meta (name, value) VALUES ('compact', 0)",
+        ]
+
+
+MYSQL = _MysqlDialect(
+    key_type="VARBINARY(2048)", value_type="LONGBLOB", float_type="DOUBLE",
+    upsert_tail=(" ON DUPLICATE KEY UPDATE rev = VALUES(rev), create_rev = VALUES(create_rev),"
+                 " lease = VALUES(lease)"),
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _sql(text: str) -> str:
+    return format_placeholders(text)
+
+
+def _code(exc: BaseException) -> int:
+    args = getattr(exc, "args", ())
+    return args[0] if args and isinstance(args[0], int) else 0
+
+
+def _translate(exc: BaseException, *, outcome_unknown: bool = False) -> DatastoreError:
+    code = _code(exc)
+    text = str(exc)
+    if code in PACKET_TOO_LARGE or "max_allowed_packet" in text:
+        return ValueTooLargeError(f"mysql refused the value as too large: {text}")
+    if (code in RETRYABLE_CODES or isinstance(exc, (OSError, TimeoutError,
+                                                    mysql_errors.InterfaceError))
+            or (isinstance(exc, mysql_errors.OperationalError) and code >= 2000)):
+        return DatastoreUnavailable(f"mysql: {text}", outcome_unknown=outcome_unknown)
+    return DatastoreError(f"mysql error: {text}")
+
+
+_NATIVE = (mysql_errors.MySQLError, OSError, TimeoutError)
+
+
+def _tls_context(tls: TlsFiles) -> ssl.SSLContext | None:
+    if not tls.enabled:
+        return None
+    context = ssl.create_default_context(cafile=tls.ca_file)
+    if not tls.ca_file:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if tls.cert_file:
+        context.load_cert_chain(tls.cert_file, tls.key_file)
+    return context
+
+
+class MysqlBackend(SqlLogBackend):
+    name = "mysql"
+    dialect = MYSQL
+    default_poll_interval = 0.1
+
+    def __init__(self, endpoint: MysqlEndpoint, *, tls: TlsFiles,
+                 settings: DatastoreSettings) -> None:
+        super().__init__(where=endpoint.redacted(), settings=settings)
+        self.endpoint = endpoint
+        self._ssl = _tls_context(tls)
+        self._pool: Any = None
+
+    def _connect_args(self, *, database: str | None) -> dict[str, Any]:
+        e = self.endpoint
+        args: dict[str, Any] = {
+            "user": e.user, "password": e.password, "autocommit": True,
+            "connect_timeout": self.settings.connect_timeout, "ssl": self._ssl,
+            "init_command": "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+            "charset": "utf8mb4", "max_allowed_packet": 64 * 1024 * 1024,
+        }
+        if database:
+            args["database"] = database
+        if e.unix_socket:
+            args["unix_socket"] = e.unix_socket
+        else:
+            args["host"], args["port"] = e.host, e.port
+        return args
+
+    async def _open(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.retry_timeout
+        delay = 0.1
+        while True:
+            try:
+                await self._connect()
+                break
+            except DatastoreUnavailable as exc:
+                self.health.down(exc)
+                if loop.time() + delay > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+        self.health.up()
+
+    async def _connect(self) -> None:
+        try:
+            try:
+                pool = await self._create_pool()
+            except mysql_errors.OperationalError as exc:
+                if _code(exc) != UNKNOWN_DATABASE:
+                    raise
+                await self._create_database()
+                pool = await self._create_pool()
+            async with pool.acquire() as conn, conn.cursor() as cur:
+                await cur.execute("SELECT GET_LOCK('k3py_schema', 30)")
+                try:
+                    for statement in self.dialect.schema():
+                        await cur.execute(statement)
+                finally:
+                    await cur.execute("SELECT RELEASE_LOCK('k3py_schema')")
+        except _NATIVE as exc:
+            raise _translate(exc) from None
+        self._pool = pool
+
+    async def _create_pool(self) -> Any:
+        return await asyncmy.create_pool(
+            minsize=1, maxsize=self.settings.max_connections, pool_recycle=120,
+            **self._connect_args(database=self.endpoint.database))
+
+    async def _create_database(self) -> None:
+        """``CREATE DATABASE IF NOT EXISTS``, as K3s does (``kubernetes`` by default)."""
+        name = self.endpoint.database.replace("`", "``")
+        conn = await asyncmy.connect(**self._connect_args(database=None))
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute(f"CREATE DATABASE IF NOT EXISTS `{name}`")
+            logger.info("created mysql database %s", self.endpoint.database)
+        finally:
+            conn.close()
+
+    async def _shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            try:
+                await asyncio.wait_for(self._pool.wait_closed(), 5)
+            except TimeoutError:
+                self._pool.terminate()
+
+    async def _run(self, step: Step[T], kind: TxKind) -> T:
+        if self._pool is None:
+            raise DatastoreUnavailable("mysql: not connected")
+        try:
+            async with self._pool.acquire() as conn, conn.cursor() as cur:
+                if kind is TxKind.SINGLE:
+                    return await drive_async(step, lambda r: _answer(cur, r))
+                if kind is TxKind.SNAPSHOT:
+                    await cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    await cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+                else:
+                    await cur.execute("START TRANSACTION")
+                try:
+                    result = await drive_async(step, lambda r: _answer(cur, r))
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        await conn.rollback()
+                    raise
+                try:
+                    await conn.commit()
+                except _NATIVE as exc:
+                    raise _translate(exc, outcome_unknown=kind is TxKind.WRITE) from None
+                return result
+        except DatastoreError:
+            raise
+        except _NATIVE as exc:
+            raise _translate(exc) from None
+
+
+async def _answer(cur: Any, request: Request) -> Any:
+    if isinstance(request, Fetch):
+        await cur.execute(_sql(request.sql), request.args)
+        return list(await cur.fetchall())
+    if isinstance(request, Execute):
+        return await cur.execute(_sql(request.sql), request.args)
+    assert isinstance(request, ExecuteMany)
+    return await cur.executemany(_sql(request.sql), request.rows)

@@ -1,0 +1,201 @@
+"""PostgreSQL through asyncpg: a bounded pool, ``bytea`` keys (byte order, NUL-safe), and
+LISTEN/NOTIFY as a wake-up hint for pollers on every server, with polling as the fallback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from typing import Any, TypeVar
+
+import asyncpg  # type: ignore[import-untyped]
+
+from k3py.datastore.endpoint import PostgresEndpoint
+from k3py.datastore.settings import DatastoreSettings
+from k3py.datastore.sql.dialect import Dialect, numbered_placeholders
+from k3py.datastore.sql.drive import drive_async
+from k3py.datastore.sql.log import SqlLogBackend, TxKind
+from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Request, Step
+from k3py.errors import DatastoreError, DatastoreUnavailable, ValueTooLargeError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CHANNEL = "k3py_events"
+SCHEMA_LOCK = 0x6B33_7079  # advisory lock id: "k3py"
+LISTENER_RETRY = 5.0
+
+
+class _PostgresDialect(Dialect):
+    # Setting the revision also wakes every server's poller, delivered at COMMIT.
+    set_revision = (
+        "WITH u AS (UPDATE k3py_meta SET value = ? WHERE name = 'revision' RETURNING value)"
+        f" SELECT pg_notify('{CHANNEL}', value::text) FROM u"
+    )
+
+
+POSTGRES = _PostgresDialect(key_type="BYTEA", value_type="BYTEA")
+
+_UNAVAILABLE = (
+    asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.OperatorInterventionError,
+    asyncpg.InsufficientResourcesError, asyncpg.TransactionRollbackError, OSError, TimeoutError,
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _sql(text: str) -> str:
+    return numbered_placeholders(text)
+
+
+def _translate(exc: BaseException, *, outcome_unknown: bool = False) -> DatastoreError:
+    if isinstance(exc, asyncpg.ProgramLimitExceededError):
+        return ValueTooLargeError(f"postgres refused the value: {exc}")
+    if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError):
+        return DatastoreError(f"postgres refused the login: {exc}")
+    if isinstance(exc, _UNAVAILABLE):
+        return DatastoreUnavailable(f"postgres: {type(exc).__name__}: {exc}",
+                                    outcome_unknown=outcome_unknown)
+    return DatastoreError(f"postgres error: {type(exc).__name__}: {exc}")
+
+
+async def _answer(conn: Any, request: Request) -> Any:
+    if isinstance(request, Fetch):
+        return await conn.fetch(_sql(request.sql), *request.args)
+    if isinstance(request, Execute):
+        status = await conn.execute(_sql(request.sql), *request.args)
+        return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else 0
+    assert isinstance(request, ExecuteMany)
+    await conn.executemany(_sql(request.sql), request.rows)
+    return len(request.rows)
+
+
+class PostgresBackend(SqlLogBackend):
+    name = "postgres"
+    dialect = POSTGRES
+    default_poll_interval = 1.0
+
+    def __init__(self, endpoint: PostgresEndpoint, *, settings: DatastoreSettings) -> None:
+        super().__init__(where=endpoint.redacted(), settings=settings)
+        self.endpoint = endpoint
+        self._pool: Any = None
+        self._listener: Any = None
+        self._listener_retry_at = 0.0
+
+    async def _open(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.retry_timeout
+        delay = 0.1
+        while True:
+            try:
+                await self._connect()
+                break
+            except DatastoreUnavailable as exc:
+                self.health.down(exc)
+                if loop.time() + delay > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+        self.health.up()
+        await self._ensure_listener()
+
+    async def _connect(self) -> None:
+        try:
+            try:
+                pool = await self._create_pool()
+            except asyncpg.InvalidCatalogNameError:
+                await self._create_database()
+                pool = await self._create_pool()
+            async with pool.acquire() as conn:
+                await conn.execute(f"SELECT pg_advisory_lock({SCHEMA_LOCK})")
+                try:
+                    for statement in self.dialect.schema():
+                        await conn.execute(statement)
+                finally:
+                    await conn.execute(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})")
+        except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
+            raise _translate(exc) from None
+        self._pool = pool
+
+    async def _create_pool(self) -> Any:
+        return await asyncpg.create_pool(
+            self.endpoint.dsn(), min_size=1, max_size=self.settings.max_connections,
+            timeout=self.settings.connect_timeout, max_inactive_connection_lifetime=120.0,
+        )
+
+    async def _create_database(self) -> None:
+        """Create the database when missing, as K3s does (``kubernetes`` by default)."""
+        name = self.endpoint.database
+        conn = await asyncpg.connect(self.endpoint.dsn(database="postgres"),
+                                     timeout=self.settings.connect_timeout)
+        try:
+            exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+            if not exists:
+                quoted = name.replace('"', '""')
+                with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                    await conn.execute(f'CREATE DATABASE "{quoted}"')
+                logger.info("created postgres database %s", name)
+        finally:
+            await conn.close()
+
+    async def _ensure_listener(self) -> None:
+        """Keep one LISTEN connection; without it pollers fall back to their interval."""
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._listener_retry_at:
+            return
+        try:
+            conn = await asyncpg.connect(self.endpoint.dsn(),
+                                         timeout=self.settings.connect_timeout)
+            await conn.add_listener(CHANNEL, self._notified)
+        except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
+            self._listener_retry_at = loop.time() + LISTENER_RETRY
+            logger.debug("postgres LISTEN connection failed (%s); polling only", exc)
+            return
+        self._listener = conn
+
+    def _notified(self, *_: object) -> None:
+        self.wake.set()
+
+    async def _wait_for_change(self, interval: float) -> None:
+        await self._ensure_listener()
+        await super()._wait_for_change(interval)
+
+    async def _shutdown(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close(timeout=2)
+        if self._pool is not None:
+            try:
+                await asyncio.wait_for(self._pool.close(), 5)
+            except TimeoutError:
+                self._pool.terminate()
+
+    async def _run(self, step: Step[T], kind: TxKind) -> T:
+        if self._pool is None:
+            raise DatastoreUnavailable("postgres: not connected")
+        try:
+            async with self._pool.acquire(timeout=self.settings.connect_timeout) as conn:
+                if kind is TxKind.SINGLE:
+                    return await drive_async(step, lambda r: _answer(conn, r))
+                tx = conn.transaction(
+                    isolation="repeatable_read" if kind is TxKind.SNAPSHOT else "read_committed",
+                    readonly=kind is TxKind.SNAPSHOT)
+                await tx.start()
+                try:
+                    result = await drive_async(step, lambda r: _answer(conn, r))
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        await tx.rollback()
+                    raise
+                try:
+                    await tx.commit()
+                except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
+                    raise _translate(exc, outcome_unknown=kind is TxKind.WRITE and not isinstance(
+                        exc, asyncpg.TransactionRollbackError)) from None
+                return result
+        except DatastoreError:
+            raise
+        except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
+            raise _translate(exc) from None
