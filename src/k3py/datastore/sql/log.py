@@ -17,7 +17,7 @@ import functools
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from k3py.datastore.backend import Backend
@@ -124,10 +124,20 @@ class SqlLogBackend(Backend):
 
     async def _supervise(self) -> None:
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(self._writer(), name="datastore-writer")
-            tg.create_task(self._poller(), name="datastore-poller")
-            tg.create_task(self._compactor(), name="datastore-compactor")
-            tg.create_task(self._reaper(), name="datastore-lease-reaper")
+            for loop in (self._writer, self._poller, self._compactor, self._reaper):
+                tg.create_task(self._keep_running(loop), name=f"datastore{loop.__name__}")
+
+    @staticmethod
+    async def _keep_running(loop: Callable[[], Awaitable[None]]) -> None:
+        """Run a background loop; a bug that escapes it is logged and the loop restarted,
+        so one failure never takes the writer or the watches down with it."""
+        while True:
+            try:
+                await loop()
+            except Exception:
+                logger.exception("datastore background task %s failed; restarting it",
+                                 loop.__name__)
+                await asyncio.sleep(1.0)
 
     async def _close(self) -> None:
         if self._runner is not None:
@@ -213,8 +223,16 @@ class SqlLogBackend(Backend):
             while len(batch) < limit and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             batch = [(op, fut) for op, fut in batch if not fut.done()]
-            if batch:
+            try:
                 await self._apply(batch)
+            except BaseException as exc:
+                error = (DatastoreClosed("the datastore backend is closing")
+                         if isinstance(exc, asyncio.CancelledError)
+                         else DatastoreError(f"internal datastore error: {exc!r}"))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                raise
 
     async def _apply(self, batch: list[tuple[WriteOp, asyncio.Future[steps.Outcome]]]) -> None:
         ops = [op for op, _ in batch]
@@ -252,7 +270,7 @@ class SqlLogBackend(Backend):
             try:
                 await self._poll_once()
             except DatastoreError as exc:
-                logger.warning("datastore poll failed: %s", exc)
+                self.health.down(exc)
                 await asyncio.sleep(min(interval * 4, 2.0))
 
     async def _poll_once(self) -> None:

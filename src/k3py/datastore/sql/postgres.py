@@ -39,7 +39,8 @@ POSTGRES = _PostgresDialect(key_type="BYTEA", value_type="BYTEA")
 
 _UNAVAILABLE = (
     asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.OperatorInterventionError,
-    asyncpg.InsufficientResourcesError, asyncpg.TransactionRollbackError, OSError, TimeoutError,
+    asyncpg.InsufficientResourcesError, asyncpg.TransactionRollbackError,
+    asyncpg.InternalClientError, OSError, TimeoutError,
 )
 
 
@@ -102,32 +103,34 @@ class PostgresBackend(SqlLogBackend):
     async def _connect(self) -> None:
         try:
             try:
-                pool = await self._create_pool()
+                conn = await self._connect_one()
             except asyncpg.InvalidCatalogNameError:
                 await self._create_database()
-                pool = await self._create_pool()
-            async with pool.acquire() as conn:
+                conn = await self._connect_one()
+            try:
                 await conn.execute(f"SELECT pg_advisory_lock({SCHEMA_LOCK})")
-                try:
-                    for statement in self.dialect.schema():
-                        await conn.execute(statement)
-                finally:
-                    await conn.execute(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})")
+                for statement in self.dialect.schema():
+                    await conn.execute(statement)
+            finally:
+                await conn.close()  # also releases the advisory lock
+            self._pool = await self._create_pool()
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
             raise _translate(exc) from None
-        self._pool = pool
+
+    async def _connect_one(self, *, database: str | None = None) -> Any:
+        return await asyncpg.connect(self.endpoint.dsn(database=database),
+                                     timeout=self.settings.connect_timeout)
 
     async def _create_pool(self) -> Any:
         return await asyncpg.create_pool(
-            self.endpoint.dsn(), min_size=1, max_size=self.settings.max_connections,
+            self.endpoint.dsn(), min_size=0, max_size=self.settings.max_connections,
             timeout=self.settings.connect_timeout, max_inactive_connection_lifetime=120.0,
         )
 
     async def _create_database(self) -> None:
         """Create the database when missing, as K3s does (``kubernetes`` by default)."""
         name = self.endpoint.database
-        conn = await asyncpg.connect(self.endpoint.dsn(database="postgres"),
-                                     timeout=self.settings.connect_timeout)
+        conn = await self._connect_one(database="postgres")
         try:
             exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
             if not exists:
@@ -146,8 +149,7 @@ class PostgresBackend(SqlLogBackend):
         if loop.time() < self._listener_retry_at:
             return
         try:
-            conn = await asyncpg.connect(self.endpoint.dsn(),
-                                         timeout=self.settings.connect_timeout)
+            conn = await self._connect_one()
             await conn.add_listener(CHANNEL, self._notified)
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
             self._listener_retry_at = loop.time() + LISTENER_RETRY
