@@ -41,10 +41,10 @@ async def start_worker(*args: str) -> asyncio.subprocess.Process:
     )
 
 
-async def collect(watch: Any, count: int, *, timeout: float = 20.0) -> list[Event]:
-    """The next ``count`` non-progress events from ``watch``, or fail after ``timeout``."""
+async def collect(watch: Any, count: int, *, seconds: float = 20.0) -> list[Event]:
+    """The next ``count`` non-progress events from ``watch``, or fail after ``seconds``."""
     events: list[Event] = []
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(seconds):
         async for event in watch:
             if event.kv is not None:
                 events.append(event)

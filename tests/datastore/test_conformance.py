@@ -189,7 +189,7 @@ async def test_watch_in_another_process_sees_every_write(
     start = await store.current_revision() + 1
     async with store.watch(f"{p}/x/", start) as watch:
         worker = await start_worker("write", target_json(datastore_endpoint), f"{p}/x/", "40")
-        events = await collect(watch, 40, timeout=60)
+        events = await collect(watch, 40, seconds=60)
         out, err = await worker.communicate()
     assert worker.returncode == 0, err.decode()[-2000:]
     acked = [line.split() for line in out.decode().splitlines()]
@@ -216,7 +216,7 @@ async def test_ttl_lease_expiry_deletes_keys_and_watchers_see_it(store: Backend,
     created = await store.create(f"{p}/ttl/k", b"short-lived", lease=lease.id)
     assert created.kv is not None and created.kv.lease == lease.id
     async with store.watch(f"{p}/ttl/", created.revision + 1) as watch:
-        events = await collect(watch, 1, timeout=15)
+        events = await collect(watch, 1, seconds=15)
     assert events[0].type is EventType.DELETE and events[0].prev_kv == created.kv
     assert await store.get(f"{p}/ttl/k") is None
     with pytest.raises(LeaseNotFoundError):

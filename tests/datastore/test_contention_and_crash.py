@@ -23,10 +23,11 @@ TASKS = 16
 ATTEMPTS = 500
 
 
-async def _record(watch: Any, sink: list[Event]) -> None:
+async def _record(watch: Any, sink: list[Event], grew: asyncio.Event) -> None:
     async for event in watch:
         if event.kv is not None:
             sink.append(event)
+            grew.set()
 
 
 @pytest.mark.slow
@@ -38,7 +39,8 @@ async def test_two_processes_racing_compare_and_swap_lose_nothing(
         created = await store.create(key, b"0")
         seen: list[Event] = []
         async with store.watch(key, created.revision + 1) as watch:
-            recorder = asyncio.create_task(_record(watch, seen))
+            grew = asyncio.Event()
+            recorder = asyncio.create_task(_record(watch, seen, grew))
             try:
                 workers = [await start_worker("cas", target_json(datastore_endpoint), key,
                                               str(TASKS), str(ATTEMPTS)) for _ in range(2)]
@@ -55,7 +57,8 @@ async def test_two_processes_racing_compare_and_swap_lose_nothing(
                 wins = sum(json.loads(out)["wins"] for out, _ in results)
                 async with asyncio.timeout(30):
                     while len(seen) < wins:
-                        await asyncio.sleep(0.05)
+                        grew.clear()
+                        await grew.wait()
             finally:
                 recorder.cancel()
                 await asyncio.gather(recorder, return_exceptions=True)
@@ -129,7 +132,9 @@ async def test_kill_9_of_a_writing_process_loses_no_acknowledged_write(
 
 
 @pytest.mark.slow
-async def test_kill_9_of_postgresql_loses_no_acknowledged_write_and_writers_recover(tmp_path: Path) -> None:
+async def test_kill_9_of_postgresql_loses_no_acknowledged_write_and_writers_recover(
+    tmp_path: Path,
+) -> None:
     with PostgresServer() as pg:
         target = _Target(endpoint=pg.endpoint(f"crash{uuid.uuid4().hex[:8]}"), data_dir=tmp_path)
         acked = await _write_until_killed(target, "/crash/", actions=[
