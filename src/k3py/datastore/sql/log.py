@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from k3py.datastore.backend import Backend
+from k3py.datastore.retry import Backoff
 from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.sql import steps
 from k3py.datastore.sql.dialect import Dialect
@@ -157,21 +158,31 @@ class SqlLogBackend(Backend):
     async def retrying(self, make_step: Callable[[], Step[T]], kind: TxKind) -> T:
         """Run a step, retrying with backoff while the database is unreachable, for at most
         ``settings.retry_timeout``. A write whose outcome is unknown is never retried."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.settings.retry_timeout
-        delay = 0.05
+        backoff = Backoff(budget=self.settings.retry_timeout)
         while True:
             try:
                 result = await self._run(make_step(), kind)
             except DatastoreUnavailable as exc:
                 self.health.down(exc)
-                if exc.outcome_unknown or loop.time() + delay > deadline or self._closed:
+                if exc.outcome_unknown or self._closed or not await backoff.wait():
                     raise
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
                 continue
             self.health.up()
             return result
+
+    async def connect_retrying(self, connect: Callable[[], Awaitable[None]]) -> None:
+        """Call ``connect`` until it stops raising DatastoreUnavailable or the budget ends."""
+        backoff = Backoff(budget=self.settings.retry_timeout, first=0.1)
+        while True:
+            try:
+                await connect()
+            except DatastoreUnavailable as exc:
+                self.health.down(exc)
+                if not await backoff.wait():
+                    raise
+                continue
+            self.health.up()
+            return
 
     # -- reads -------------------------------------------------------------------------------
 

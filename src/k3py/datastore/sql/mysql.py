@@ -123,20 +123,7 @@ class MysqlBackend(SqlLogBackend):
         return args
 
     async def _open(self) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.settings.retry_timeout
-        delay = 0.1
-        while True:
-            try:
-                await self._connect()
-                break
-            except DatastoreUnavailable as exc:
-                self.health.down(exc)
-                if loop.time() + delay > deadline:
-                    raise
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
-        self.health.up()
+        await self.connect_retrying(self._connect)
 
     async def _connect(self) -> None:
         try:
