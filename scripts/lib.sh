@@ -56,8 +56,8 @@ ensure_debian_packages() {
 # ensure_venv [EXTRAS]: .venv with k3py installed editable (pip install -e '.[EXTRAS]');
 # reinstalls only when pyproject.toml changed or the venv points at another checkout.
 ensure_venv() {
-    local extras="${1:-}" spec="." venv="$K3PY_ROOT/.venv"
-    [ -n "$extras" ] && spec=".[$extras]"
+    local extras="${1:-}" venv="$K3PY_ROOT/.venv"
+    local spec=".${extras:+[$extras]}" name="k3py${extras:+[$extras]}"
     if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
         rm -rf "$venv"
         "${PYTHON:-python3}" -m venv "$venv" || return 1
@@ -73,11 +73,11 @@ ensure_venv() {
 import pathlib, sys, k3py
 sys.exit(not pathlib.Path(k3py.__file__).resolve().is_relative_to(pathlib.Path(sys.argv[1]).resolve()))
 ' "$K3PY_ROOT/src") >/dev/null 2>&1; then
-        echo "reusing $venv (k3py$spec already installed)"
+        echo "reusing $venv ($name already installed)"
         return 0
     fi
     (cd "$K3PY_ROOT" && "$venv/bin/python" -m pip install -q --progress-bar off -e "$spec") ||
         return 1
     echo "$want" >"$stamp"
-    echo "installed k3py$spec into $venv"
+    echo "installed $name into $venv"
 }
