@@ -20,6 +20,7 @@ from dataclasses import dataclass
 KEY_SENTINEL_END = b"\xff" * 2049
 """Greater than every key (keys are at most 2048 bytes), for prefixes with no upper bound."""
 
+_CURRENT_COLUMNS = "c.name, c.rev, c.create_rev, c.lease, l.value"
 _EVENT_COLUMNS = (
     "l.rev, l.name, l.value, l.create_rev, l.lease, l.deleted, l.prev_rev,"
     " p.value, p.create_rev, p.lease"
@@ -42,6 +43,10 @@ class Dialect:
     insert_ignore: str = "INSERT INTO"
     ignore_tail: str = " ON CONFLICT DO NOTHING"
     table_options: str = ""
+    lock_reads_latest: bool = True
+    """Whether a row-locking read that waited for the lock sees rows committed meanwhile in
+    every table it joins. PostgreSQL re-reads only the locked row (the rest comes from the
+    statement's older snapshot), so there the lock must be its own statement."""
 
     def schema(self) -> list[str]:
         k, v, b, o = self.key_type, self.value_type, self.bigint, self.table_options
@@ -70,25 +75,34 @@ class Dialect:
     # -- writes ------------------------------------------------------------------------
 
     @property
-    def lock_revision(self) -> str:
-        return "SELECT value FROM k3py_meta WHERE name = 'revision'" + self.lock_suffix
+    def lock_compact(self) -> str:
+        return "SELECT m.value FROM k3py_meta m WHERE m.name = 'compact'" + self.lock_suffix
 
     @property
-    def lock_compact(self) -> str:
-        return "SELECT value FROM k3py_meta WHERE name = 'compact'" + self.lock_suffix
+    def lock_revision(self) -> str:
+        return "SELECT m.value FROM k3py_meta m WHERE m.name = 'revision'" + self.lock_suffix
+
+    def lock_revision_and_select_current(self, n: int) -> str:
+        """Take the revision lock and read up to ``n`` live keys in one statement: one row
+        with the revision (and NULLs) when none of them exists."""
+        on = f"c.name IN ({_qs(n)})" if n else "1 = 0"
+        return (
+            f"SELECT m.value, {_CURRENT_COLUMNS} FROM k3py_meta m"
+            f" LEFT JOIN k3py_current c ON {on} LEFT JOIN k3py_log l ON l.rev = c.rev"
+            f" WHERE m.name = 'revision'{self.lock_suffix}"
+        )
 
     def select_current(self, n: int) -> str:
-        return f"SELECT name, rev, create_rev, lease FROM k3py_current WHERE name IN ({_qs(n)})"
+        return (f"SELECT {_CURRENT_COLUMNS} FROM k3py_current c JOIN k3py_log l"
+                f" ON l.rev = c.rev WHERE c.name IN ({_qs(n)})")
 
     select_current_by_lease = (
-        "SELECT name, rev, create_rev, lease FROM k3py_current WHERE lease = ? ORDER BY name"
+        f"SELECT {_CURRENT_COLUMNS} FROM k3py_current c JOIN k3py_log l ON l.rev = c.rev"
+        " WHERE c.lease = ? ORDER BY c.name"
     )
 
     def select_leases(self, n: int) -> str:
         return f"SELECT id FROM k3py_lease WHERE id IN ({_qs(n)})"
-
-    def select_values(self, n: int) -> str:
-        return f"SELECT rev, value FROM k3py_log WHERE rev IN ({_qs(n)})"
 
     insert_log = (
         "INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease, deleted, value)"

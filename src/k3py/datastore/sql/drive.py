@@ -1,11 +1,13 @@
-"""Run a step generator against a connection: synchronously (SQLite) or with await."""
+"""Run a step generator against a connection: synchronously (SQLite) or with await; and
+the portable way to answer a :class:`Persist` (drivers may answer it in fewer round trips)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from k3py.datastore.sql.steps import Request, Step
+from k3py.datastore.sql.dialect import Dialect
+from k3py.datastore.sql.steps import Execute, ExecuteMany, Persist, Request, Step
 
 T = TypeVar("T")
 
@@ -30,3 +32,14 @@ async def drive_async(step: Step[T], answer: Callable[[Request], Awaitable[Any]]
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         reply = await answer(request)
+
+
+def persist_statements(d: Dialect, persist: Persist) -> list[Execute | ExecuteMany]:
+    """A Persist as plain statements: log rows, live-key upserts and drops, the revision."""
+    statements: list[Execute | ExecuteMany] = [ExecuteMany(d.insert_log, persist.log_rows)]
+    if persist.upserts:
+        statements.append(ExecuteMany(d.upsert_current, persist.upserts))
+    if persist.deletes:
+        statements.append(ExecuteMany(d.delete_current, persist.deletes))
+    statements.append(Execute(d.set_revision, (persist.revision,)))
+    return statements

@@ -92,6 +92,10 @@ class SqlLogBackend(Backend):
             asyncio.Queue())
         self.wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
+        self.written = 0
+        self.known = 0
+        """The newest revision known to exist (from local writes or notifications)."""
+        """Revisions this process has written; drivers use it to schedule housekeeping."""
 
     # -- driver hooks ----------------------------------------------------------------------
 
@@ -109,11 +113,20 @@ class SqlLogBackend(Backend):
         trouble -> DatastoreUnavailable (outcome_unknown when it broke during COMMIT),
         anything else -> a DatastoreError subclass. Roll back on any failure."""
 
-    async def _wait_for_change(self, interval: float) -> None:
-        """Return when ``wake`` is set or after ``interval`` seconds."""
+    async def _wait_for_change(self, interval: float) -> bool:
+        """Wait until ``wake`` is set (True) or ``interval`` seconds pass (False)."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(interval):
                 await self.wake.wait()
+                return True
+        return False
+
+    def announce(self, revision: int) -> None:
+        """Revision ``revision`` exists in the database: have the poller fetch it unless it
+        has been published already."""
+        if revision > self.hub.position:
+            self.known = max(self.known, revision)
+            self.wake.set()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -124,9 +137,14 @@ class SqlLogBackend(Backend):
         self._runner = asyncio.create_task(self._supervise(), name=f"k3py-{self.name}-backend")
 
     async def _supervise(self) -> None:
+        loops = [self._writer, self._poller, self._compactor, self._reaper, *self._extra_loops()]
         async with asyncio.TaskGroup() as tg:
-            for loop in (self._writer, self._poller, self._compactor, self._reaper):
+            for loop in loops:
                 tg.create_task(self._keep_running(loop), name=f"datastore{loop.__name__}")
+
+    def _extra_loops(self) -> list[Callable[[], Awaitable[None]]]:
+        """Driver-specific background loops, run and kept alive like the others."""
+        return []
 
     @staticmethod
     async def _keep_running(loop: Callable[[], Awaitable[None]]) -> None:
@@ -248,8 +266,8 @@ class SqlLogBackend(Backend):
     async def _apply(self, batch: list[tuple[WriteOp, asyncio.Future[steps.Outcome]]]) -> None:
         ops = [op for op, _ in batch]
         try:
-            outcomes, _ = await self.retrying(lambda: steps.write_batch(self.dialect, ops),
-                                              TxKind.WRITE)
+            done = await self.retrying(lambda: steps.write_batch(self.dialect, ops),
+                                       TxKind.WRITE)
         except DatastoreUnavailable as exc:
             for _, future in batch:
                 if not future.done():
@@ -263,8 +281,13 @@ class SqlLogBackend(Backend):
             if not batch[0][1].done():
                 batch[0][1].set_exception(exc)
             return
-        self.wake.set()
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
+        self.written += len(done.events)
+        if done.events and self.hub.position == done.start:
+            # Nothing is missing before our revisions: hand them to watchers directly.
+            self.hub.publish(done.events, done.events[-1].revision)
+        elif done.events:
+            self.announce(done.events[-1].revision)
+        for (_, future), outcome in zip(batch, done.outcomes, strict=True):
             if not future.done():
                 future.set_result(outcome)
 
@@ -276,8 +299,12 @@ class SqlLogBackend(Backend):
     async def _poller(self) -> None:
         interval = self.settings.poll_interval or self.default_poll_interval
         while True:
-            await self._wait_for_change(interval)
+            woken = await self._wait_for_change(interval)
             self.wake.clear()
+            if woken:
+                await asyncio.sleep(0.001)  # a local writer may be about to publish it itself
+                if self.known <= self.hub.position:
+                    continue
             try:
                 await self._poll_once()
             except DatastoreError as exc:
@@ -288,21 +315,22 @@ class SqlLogBackend(Backend):
         """Publish every committed revision past the hub's position, in order, gap-free."""
         batch = self.settings.poll_batch
         while True:
-            after = self.hub.position
             rows = await self.retrying(
-                functools.partial(steps.poll, self.dialect, after=after, limit=batch),
-                TxKind.SINGLE)
+                functools.partial(steps.poll, self.dialect, after=self.hub.position,
+                                  limit=batch), TxKind.SINGLE)
+            # The writer may have published some of these while we queried: skip them.
+            expected = self.hub.position + 1
+            fresh = [row for row in rows if int(row[0]) >= expected]
             events: list[Event] = []
-            expected = after + 1
-            for row in rows:
+            for row in fresh:
                 if int(row[0]) != expected:
                     break
                 events.append(steps.event_from_row(row))
                 expected += 1
             if events:
                 self.hub.publish(events, expected - 1)
-            if len(events) < len(rows):
-                await self._handle_gap(missing=expected, seen=int(rows[len(events)][0]))
+            if len(events) < len(fresh):
+                await self._handle_gap(missing=expected, seen=int(fresh[len(events)][0]))
                 return
             if len(rows) < batch:
                 return
@@ -320,7 +348,7 @@ class SqlLogBackend(Backend):
             self.hub.publish([], min(compact, seen - 1))
         else:
             logger.debug("revision %d not visible yet (saw %d); polling again", missing, seen)
-        self.wake.set()
+        self.announce(seen)
         await asyncio.sleep(0.005)
 
     # -- compaction --------------------------------------------------------------------------

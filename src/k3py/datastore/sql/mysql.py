@@ -16,9 +16,9 @@ from asyncmy import errors as mysql_errors
 from k3py.datastore.endpoint import MysqlEndpoint, TlsFiles
 from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.sql.dialect import Dialect, format_placeholders
-from k3py.datastore.sql.drive import drive_async
+from k3py.datastore.sql.drive import drive_async, persist_statements
 from k3py.datastore.sql.log import SqlLogBackend, TxKind
-from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Request, Step
+from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Persist, Request, Step
 from k3py.errors import DatastoreError, DatastoreUnavailable, ValueTooLargeError
 
 logger = logging.getLogger(__name__)
@@ -170,35 +170,55 @@ class MysqlBackend(SqlLogBackend):
                 self._pool.terminate()
 
     async def _run(self, step: Step[T], kind: TxKind) -> T:
-        if self._pool is None:
+        pool = self._pool
+        if pool is None:
             raise DatastoreUnavailable("mysql: not connected")
         try:
-            async with self._pool.acquire() as conn, conn.cursor() as cur:
-                if kind is TxKind.SINGLE:
-                    return await drive_async(step, lambda r: _answer(cur, r))
-                if kind is TxKind.SNAPSHOT:
-                    await cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    await cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-                else:
-                    await cur.execute("START TRANSACTION")
-                try:
-                    result = await drive_async(step, lambda r: _answer(cur, r))
-                except BaseException:
-                    with contextlib.suppress(Exception):
-                        await conn.rollback()
-                    raise
-                try:
-                    await conn.commit()
-                except _NATIVE as exc:
-                    raise _translate(exc, outcome_unknown=kind is TxKind.WRITE) from None
-                return result
-        except DatastoreError:
-            raise
+            conn = await pool.acquire()
         except _NATIVE as exc:
             raise _translate(exc) from None
+        try:
+            return await _in_transaction(conn, step, kind)
+        finally:
+            # After COMMIT the outcome is decided: trouble handing the connection back must
+            # not turn an acknowledged write into an error.
+            try:
+                await pool.release(conn)
+            except Exception as exc:
+                logger.debug("dropping a broken mysql connection: %s", exc)
+                conn.close()
+
+
+async def _in_transaction(conn: Any, step: Step[T], kind: TxKind) -> T:
+    try:
+        async with conn.cursor() as cur:
+            if kind is TxKind.SINGLE:
+                return await drive_async(step, lambda r: _answer(cur, r))
+            if kind is TxKind.SNAPSHOT:
+                await cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                await cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+            else:
+                await cur.execute("START TRANSACTION")
+            try:
+                result = await drive_async(step, lambda r: _answer(cur, r))
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await conn.rollback()
+                raise
+    except _NATIVE as exc:
+        raise _translate(exc) from None
+    try:
+        await conn.commit()
+    except _NATIVE as exc:
+        raise _translate(exc, outcome_unknown=kind is TxKind.WRITE) from None
+    return result
 
 
 async def _answer(cur: Any, request: Request) -> Any:
+    if isinstance(request, Persist):
+        for statement in persist_statements(MYSQL, request):
+            await _answer(cur, statement)
+        return None
     if isinstance(request, Fetch):
         await cur.execute(_sql(request.sql), request.args)
         return list(await cur.fetchall())

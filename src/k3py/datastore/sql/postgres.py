@@ -16,7 +16,7 @@ from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.sql.dialect import Dialect, numbered_placeholders
 from k3py.datastore.sql.drive import drive_async
 from k3py.datastore.sql.log import SqlLogBackend, TxKind
-from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Request, Step
+from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Persist, Request, Step
 from k3py.errors import DatastoreError, DatastoreUnavailable, ValueTooLargeError
 
 logger = logging.getLogger(__name__)
@@ -27,15 +27,27 @@ SCHEMA_LOCK = 0x6B33_7079  # advisory lock id: "k3py"
 LISTENER_RETRY = 5.0
 
 
-class _PostgresDialect(Dialect):
-    # Setting the revision also wakes every server's poller, delivered at COMMIT.
-    set_revision = (
-        "WITH u AS (UPDATE k3py_meta SET value = ? WHERE name = 'revision' RETURNING value)"
-        f" SELECT pg_notify('{CHANNEL}', value::text) FROM u"
-    )
+POSTGRES = Dialect(key_type="BYTEA", value_type="BYTEA", lock_suffix=" FOR UPDATE OF m",
+                   lock_reads_latest=False)
 
-
-POSTGRES = _PostgresDialect(key_type="BYTEA", value_type="BYTEA")
+# A whole write batch in one round trip: the rows arrive as arrays. Setting the revision
+# also wakes every server's poller (NOTIFY is delivered at COMMIT).
+PERSIST = f"""
+WITH log AS (
+  INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease, deleted, value)
+  SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bigint[], $5::bigint[],
+                       $6::smallint[], $7::bytea[])
+), upserted AS (
+  INSERT INTO k3py_current (name, rev, create_rev, lease)
+  SELECT * FROM unnest($8::bytea[], $9::bigint[], $10::bigint[], $11::bigint[])
+  {POSTGRES.upsert_tail}
+), dropped AS (
+  DELETE FROM k3py_current WHERE name = ANY($12::bytea[])
+), meta AS (
+  UPDATE k3py_meta SET value = $13 WHERE name = 'revision' RETURNING value
+)
+SELECT pg_notify('{CHANNEL}', value::text) FROM meta
+"""
 
 _UNAVAILABLE = (
     asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.OperatorInterventionError,
@@ -60,7 +72,16 @@ def _translate(exc: BaseException, *, outcome_unknown: bool = False) -> Datastor
     return DatastoreError(f"postgres error: {type(exc).__name__}: {exc}")
 
 
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
 async def _answer(conn: Any, request: Request) -> Any:
+    if isinstance(request, Persist):
+        deleted = [row[0] for row in request.deletes]
+        await conn.execute(PERSIST, *_columns(request.log_rows, 7),
+                           *_columns(request.upserts, 4), deleted, request.revision)
+        return None
     if isinstance(request, Fetch):
         return await conn.fetch(_sql(request.sql), *request.args)
     if isinstance(request, Execute):
@@ -144,12 +165,14 @@ class PostgresBackend(SqlLogBackend):
             return
         self._listener = conn
 
-    def _notified(self, *_: object) -> None:
-        self.wake.set()
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        """Wake the poller, unless this process already published that revision itself."""
+        if payload.isdigit():
+            self.announce(int(payload))
 
-    async def _wait_for_change(self, interval: float) -> None:
+    async def _wait_for_change(self, interval: float) -> bool:
         await self._ensure_listener()
-        await super()._wait_for_change(interval)
+        return await super()._wait_for_change(interval)
 
     async def _shutdown(self) -> None:
         if self._listener is not None:
@@ -162,29 +185,44 @@ class PostgresBackend(SqlLogBackend):
                 self._pool.terminate()
 
     async def _run(self, step: Step[T], kind: TxKind) -> T:
-        if self._pool is None:
+        pool = self._pool
+        if pool is None:
             raise DatastoreUnavailable("postgres: not connected")
         try:
-            async with self._pool.acquire(timeout=self.settings.connect_timeout) as conn:
-                if kind is TxKind.SINGLE:
-                    return await drive_async(step, lambda r: _answer(conn, r))
-                tx = conn.transaction(
-                    isolation="repeatable_read" if kind is TxKind.SNAPSHOT else "read_committed",
-                    readonly=kind is TxKind.SNAPSHOT)
-                await tx.start()
-                try:
-                    result = await drive_async(step, lambda r: _answer(conn, r))
-                except BaseException:
-                    with contextlib.suppress(Exception):
-                        await tx.rollback()
-                    raise
-                try:
-                    await tx.commit()
-                except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
-                    raise _translate(exc, outcome_unknown=kind is TxKind.WRITE and not isinstance(
-                        exc, asyncpg.TransactionRollbackError)) from None
-                return result
-        except DatastoreError:
-            raise
+            conn = await pool.acquire(timeout=self.settings.connect_timeout)
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
             raise _translate(exc) from None
+        try:
+            return await _in_transaction(conn, step, kind)
+        finally:
+            # After COMMIT the outcome is decided: trouble handing the connection back must
+            # not turn an acknowledged write into an error.
+            try:
+                await asyncio.wait_for(pool.release(conn), 5)
+            except Exception as exc:
+                logger.debug("dropping a broken postgres connection: %s", exc)
+                conn.terminate()
+
+
+async def _in_transaction(conn: Any, step: Step[T], kind: TxKind) -> T:
+    try:
+        if kind is TxKind.SINGLE:
+            return await drive_async(step, lambda r: _answer(conn, r))
+        tx = conn.transaction(
+            isolation="repeatable_read" if kind is TxKind.SNAPSHOT else "read_committed",
+            readonly=kind is TxKind.SNAPSHOT)
+        await tx.start()
+        try:
+            result = await drive_async(step, lambda r: _answer(conn, r))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await tx.rollback()
+            raise
+    except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
+        raise _translate(exc) from None
+    try:
+        await tx.commit()
+    except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
+        rolled_back = isinstance(exc, asyncpg.TransactionRollbackError)
+        raise _translate(exc, outcome_unknown=kind is TxKind.WRITE and not rolled_back) from None
+    return result

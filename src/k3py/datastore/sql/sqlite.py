@@ -9,18 +9,22 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from k3py.datastore.endpoint import SqliteEndpoint
 from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.sql.dialect import Dialect
-from k3py.datastore.sql.drive import drive_sync
+from k3py.datastore.sql.drive import drive_sync, persist_statements
 from k3py.datastore.sql.log import SqlLogBackend, TxKind
-from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Request, Step
+from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Persist, Request, Step
 from k3py.errors import DatastoreError, DatastoreUnavailable, ValueTooLargeError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+CHECKPOINT_INTERVAL = 1.0
+WAL_BACKSTOP_PAGES = 20_000
 
 SQLITE = Dialect(key_type="BLOB", value_type="BLOB", float_type="REAL", lock_suffix="")
 
@@ -38,6 +42,7 @@ class SqliteBackend(SqlLogBackend):
         self._lock = threading.Lock()
         self._writer_thread = concurrent.futures.ThreadPoolExecutor(1, "k3py-sqlite-writer")
         self._reader_thread = concurrent.futures.ThreadPoolExecutor(1, "k3py-sqlite-reader")
+        self._maintenance_thread = concurrent.futures.ThreadPoolExecutor(1, "k3py-sqlite-wal")
 
     async def _open(self) -> None:
         path = self.endpoint.path
@@ -54,6 +59,9 @@ class SqliteBackend(SqlLogBackend):
             conn.execute(f"PRAGMA busy_timeout = {int(self.endpoint.busy_timeout_ms)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute(f"PRAGMA synchronous = {self.endpoint.synchronous}")
+            # Checkpoints run on their own thread (see _checkpointer), off the write path;
+            # this only bounds the WAL should that thread fall behind.
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES}")
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
@@ -71,7 +79,7 @@ class SqliteBackend(SqlLogBackend):
             raise
 
     async def _shutdown(self) -> None:
-        for executor in (self._writer_thread, self._reader_thread):
+        for executor in (self._writer_thread, self._reader_thread, self._maintenance_thread):
             await asyncio.to_thread(executor.shutdown, wait=True)
         with self._lock:
             for conn in self._connections:
@@ -109,13 +117,33 @@ class SqliteBackend(SqlLogBackend):
         return result
 
     async def _after_compact(self) -> None:
+        await self._checkpoint()
+
+    def _extra_loops(self) -> list[Callable[[], Awaitable[None]]]:
+        return [self._checkpointer]
+
+    async def _checkpointer(self) -> None:
+        """Copy the WAL back into the database file on a thread of its own, so that commits
+        never pay for it (SQLite would otherwise checkpoint inside a writer's COMMIT)."""
+        checkpointed = self.written
+        while True:
+            await asyncio.sleep(CHECKPOINT_INTERVAL)
+            if self.written != checkpointed:
+                checkpointed = self.written
+                await self._checkpoint()
+
+    async def _checkpoint(self) -> None:
         def checkpoint() -> None:
             self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)")
 
-        await self._in_thread(self._writer_thread, checkpoint)
+        await self._in_thread(self._maintenance_thread, checkpoint)
 
 
 def _answer(conn: sqlite3.Connection, request: Request) -> Any:
+    if isinstance(request, Persist):
+        for statement in persist_statements(SQLITE, request):
+            _answer(conn, statement)
+        return None
     if isinstance(request, Fetch):
         return conn.execute(request.sql, request.args).fetchall()
     if isinstance(request, Execute):

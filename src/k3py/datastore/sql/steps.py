@@ -40,7 +40,18 @@ class ExecuteMany:
     rows: list[tuple[Any, ...]]
 
 
-Request = Fetch | Execute | ExecuteMany
+@dataclass(frozen=True, slots=True)
+class Persist:
+    """A write batch's changes, which a driver may send in as few round trips as it can:
+    new log rows, live keys to upsert or drop, and the revision reached."""
+
+    log_rows: list[tuple[Any, ...]]
+    upserts: list[tuple[Any, ...]]
+    deletes: list[tuple[Any, ...]]
+    revision: int
+
+
+Request = Fetch | Execute | ExecuteMany | Persist
 Step = Generator[Request, Any, T]
 
 CHUNK = 500
@@ -80,18 +91,29 @@ class WriteOp:
     lease: int = 0
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Current:
-    """A live key as the batch sees it; ``value`` None means "in the database, not loaded"."""
+    """A live key's newest version, as the batch sees it."""
 
     rev: int
     create_rev: int
     lease: int
-    value: bytes | None = None
+    value: bytes
+
+    def kv(self, key: bytes) -> KeyValue:
+        return KeyValue(key.decode(), self.value, self.create_rev, self.rev, self.lease)
 
 
 Outcome = TxnResult | LeaseNotFoundError
-_Failed = tuple[bytes, _Current | None, int]  # key, its version then, the revision then
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """Each op's outcome, and the events the batch wrote (revisions after ``start``)."""
+
+    outcomes: list[Outcome]
+    start: int
+    events: list[Event]
 
 
 @dataclass(slots=True)
@@ -104,7 +126,8 @@ class _Plan:
     log_rows: list[tuple[Any, ...]] = field(default_factory=list)
     touched: set[bytes] = field(default_factory=set)
     revoked: list[int] = field(default_factory=list)
-    outcomes: list[Outcome | _Failed] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
     def apply(self, op: WriteOp) -> None:
         if op.kind is OpKind.REVOKE:
@@ -121,7 +144,8 @@ class _Plan:
         else:
             ok = cur is not None and op.expected in (0, cur.rev)
         if not ok:
-            self.outcomes.append((op.key, cur, self.revision))
+            kv = cur.kv(op.key) if cur is not None else None
+            self.outcomes.append(TxnResult(succeeded=False, revision=self.revision, kv=kv))
         elif op.kind is OpKind.DELETE:
             assert cur is not None
             self._tombstone(op.key, cur)
@@ -131,16 +155,21 @@ class _Plan:
             create_rev = self.revision if cur is None else cur.create_rev
             self.log_rows.append((self.revision, op.key, create_rev, cur.rev if cur else 0,
                                   op.lease, 0, op.value))
-            self.current[op.key] = _Current(self.revision, create_rev, op.lease, op.value)
+            new = _Current(self.revision, create_rev, op.lease, op.value)
+            self.current[op.key] = new
             self.touched.add(op.key)
-            self.outcomes.append(TxnResult(succeeded=True, revision=self.revision, kv=KeyValue(
-                op.key.decode(), op.value, create_rev, self.revision, op.lease)))
+            kv = new.kv(op.key)
+            self.outcomes.append(TxnResult(succeeded=True, revision=self.revision, kv=kv))
+            self.events.append(Event(EventType.PUT, self.revision, kv,
+                                     cur.kv(op.key) if cur else None))
 
     def _tombstone(self, key: bytes, cur: _Current) -> None:
         self.revision += 1
         self.log_rows.append((self.revision, key, 0, cur.rev, 0, 1, None))
         self.current[key] = None
         self.touched.add(key)
+        self.events.append(Event(EventType.DELETE, self.revision,
+                                 KeyValue(key.decode(), b"", 0, self.revision, 0), cur.kv(key)))
 
     def _revoke(self, lease_id: int) -> None:
         attached = sorted(k for k, c in self.current.items() if c and c.lease == lease_id)
@@ -155,47 +184,51 @@ class _Plan:
         self.outcomes.append(TxnResult(succeeded=found, revision=self.revision, kv=None))
 
 
-def write_batch(d: Dialect, ops: Sequence[WriteOp]) -> Step[tuple[list[Outcome], int]]:
+def write_batch(d: Dialect, ops: Sequence[WriteOp]) -> Step[BatchResult]:
     """Apply ``ops`` in order in ONE transaction that holds the revision lock.
 
     Each op gets its own revision; a lost compare-and-swap writes nothing and does not
     consume one. Must run inside a write transaction: the driver commits after it returns.
-    Returns each op's outcome and the revision reached.
     """
-    revision = _scalar((yield Fetch(d.lock_revision)))
-    plan = _Plan(revision=revision, current=(yield from _load_current(d, ops)),
+    keys = sorted({op.key for op in ops if op.kind is not OpKind.REVOKE})
+    if d.lock_reads_latest:  # one round trip for the lock and the first keys
+        first, rest = keys[:CHUNK], keys[CHUNK:]
+        rows = yield Fetch(d.lock_revision_and_select_current(len(first)), tuple(first))
+        revision, loaded = int(rows[0][0]), [r[1:] for r in rows if r[1] is not None]
+    else:
+        revision, loaded, rest = _scalar((yield Fetch(d.lock_revision))), [], keys
+    current = yield from _load_current(d, ops, loaded, rest)
+    plan = _Plan(revision=revision, current=current,
                  live_leases=(yield from _load_leases(d, ops)))
     for op in ops:
         plan.apply(op)
-    values = yield from _load_values(d, plan.outcomes)
     if plan.log_rows:
-        yield ExecuteMany(d.insert_log, plan.log_rows)
         touched = sorted(plan.touched)
-        upserts = [(k, c.rev, c.create_rev, c.lease) for k in touched
-                   if (c := plan.current[k]) is not None]
-        deletes = [(k,) for k in touched if plan.current[k] is None]
-        if upserts:
-            yield ExecuteMany(d.upsert_current, upserts)
-        if deletes:
-            yield ExecuteMany(d.delete_current, deletes)
+        yield Persist(
+            log_rows=plan.log_rows,
+            upserts=[(k, c.rev, c.create_rev, c.lease) for k in touched
+                     if (c := plan.current[k]) is not None],
+            deletes=[(k,) for k in touched if plan.current[k] is None],
+            revision=plan.revision,
+        )
     for lease_id in plan.revoked:
         yield Execute(d.delete_lease, (lease_id,))
-    if plan.revision != revision:
-        yield Execute(d.set_revision, (plan.revision,))
-    return [_result(o, values) for o in plan.outcomes], plan.revision
+    return BatchResult(plan.outcomes, revision, plan.events)
 
 
-def _load_current(d: Dialect, ops: Sequence[WriteOp]) -> Step[dict[bytes, _Current | None]]:
-    """The current version of every key the batch names or revokes."""
-    current: dict[bytes, _Current | None] = {}
-    keys = sorted({op.key for op in ops if op.kind is not OpKind.REVOKE})
-    rows: list[Row] = []
-    for chunk in _chunks(keys):
+def _load_current(
+    d: Dialect, ops: Sequence[WriteOp], rows: list[Row], more_keys: Sequence[bytes]
+) -> Step[dict[bytes, _Current | None]]:
+    """The current version of every key the batch names or revokes (``rows`` came with the
+    revision lock; ``more_keys`` did not fit in that statement)."""
+    rows = list(rows)
+    for chunk in _chunks(more_keys):
         rows += yield Fetch(d.select_current(len(chunk)), tuple(chunk))
     for lease_id in sorted({op.lease for op in ops if op.kind is OpKind.REVOKE}):
         rows += yield Fetch(d.select_current_by_lease, (lease_id,))
-    for name, rev, create_rev, lease in rows:
-        current[_bytes(name)] = _Current(int(rev), int(create_rev), int(lease))
+    current: dict[bytes, _Current | None] = {}
+    for name, rev, create_rev, lease, value in rows:
+        current[_bytes(name)] = _Current(int(rev), int(create_rev), int(lease), _bytes(value))
     return current
 
 
@@ -206,28 +239,6 @@ def _load_leases(d: Dialect, ops: Sequence[WriteOp]) -> Step[set[int]]:
     for chunk in _chunks(lease_ids):
         live.update(int(r[0]) for r in (yield Fetch(d.select_leases(len(chunk)), tuple(chunk))))
     return live
-
-
-def _load_values(d: Dialect, outcomes: Sequence[Outcome | _Failed]) -> Step[dict[int, bytes]]:
-    """Values of the versions that failed compare-and-swaps report and the batch lacks."""
-    missing = sorted({o[1].rev for o in outcomes
-                      if isinstance(o, tuple) and o[1] is not None and o[1].value is None})
-    values: dict[int, bytes] = {}
-    for chunk in _chunks(missing):
-        for rev, value in (yield Fetch(d.select_values(len(chunk)), tuple(chunk))):
-            values[int(rev)] = _bytes(value)
-    return values
-
-
-def _result(outcome: Outcome | _Failed, values: dict[int, bytes]) -> Outcome:
-    if not isinstance(outcome, tuple):
-        return outcome
-    key, cur, at = outcome
-    kv = None
-    if cur is not None:
-        value = cur.value if cur.value is not None else values[cur.rev]
-        kv = KeyValue(key.decode(), value, cur.create_rev, cur.rev, cur.lease)
-    return TxnResult(succeeded=False, revision=at, kv=kv)
 
 
 # -- reads ------------------------------------------------------------------------------

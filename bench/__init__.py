@@ -1,0 +1,1 @@
+"""Benchmarks: each script prints one table comparing k3py with the ceiling below it."""
