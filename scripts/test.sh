@@ -50,5 +50,8 @@ step "python venv" ensure_venv test
 step "ruff" .venv/bin/ruff check "${lint_paths[@]}"
 step "mypy" .venv/bin/mypy
 step "lint-imports" .venv/bin/lint-imports --no-cache
-step "pytest" .venv/bin/pytest -q "$@"
 summary
+# Last, by exec: pytest's own closing line ("N passed in Ns") ends the output, and its exit
+# code is ours (5, no test collected, fails like any other).
+banner "pytest"
+exec .venv/bin/pytest -q "$@"
