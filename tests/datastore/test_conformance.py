@@ -7,6 +7,7 @@ relative to revisions the test itself observed. Keys live under the target's ``k
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -289,3 +290,37 @@ async def test_values_up_to_one_and_a_half_mebibytes_round_trip(store: Backend,
     async with store.watch(f"{p}/big/", created.revision) as watch:
         events = await collect(watch, 1)
     assert events[0].kv is not None and events[0].kv.value == value
+
+
+async def test_background_compaction_keeps_the_newest_revisions(datastore_endpoint: Any,
+                                                                p: str) -> None:
+    async with open_target(datastore_endpoint, compact_interval=0.2, compact_retain=5,
+                           compact_batch=3) as store:
+        rev = (await store.create(f"{p}/bg/k", b"0")).revision
+        for i in range(1, 20):
+            rev = (await store.update(f"{p}/bg/k", str(i).encode(),
+                                      expected_mod_revision=rev)).revision
+        async with asyncio.timeout(20):
+            while await store.compact_revision() < rev - 5:  # noqa: ASYNC110 - the database is the state
+                await asyncio.sleep(0.1)
+        compacted = await store.compact_revision()
+        assert compacted <= await store.current_revision() - 5
+        with pytest.raises(CompactedError):
+            await store.get(f"{p}/bg/k", compacted - 1)
+        kv = await store.get(f"{p}/bg/k", rev - 2)
+        assert kv is not None and kv.value == b"17"
+
+
+async def test_reopening_a_store_keeps_its_data_and_is_quiet(
+    datastore_endpoint: Any, p: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with open_target(datastore_endpoint) as store:
+        written = await store.create(f"{p}/reopen", b"kept")
+    with caplog.at_level(logging.INFO):
+        async with open_target(datastore_endpoint) as store:
+            assert await store.get(f"{p}/reopen") == written.kv
+            assert await store.current_revision() >= written.revision
+            again = await store.create(f"{p}/reopen-2", b"x")
+            assert again.revision > written.revision
+    noisy = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not noisy

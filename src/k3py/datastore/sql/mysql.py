@@ -45,8 +45,8 @@ class _MysqlDialect(Dialect):
             "CREATE TABLE IF NOT EXISTS k3py_lease (id BIGINT NOT NULL PRIMARY KEY,"
             " ttl BIGINT NOT NULL, expires_at DOUBLE NOT NULL,"
             " INDEX k3py_lease_expires (expires_at))" + engine,
-            "INSERT IGNORE INTO k3py_meta (name, value) VALUES ('revision', 0)",
-            "INSERT IGNORE INTO k3py_meta (name, value) VALUES ('compact', 0)",
+            *(f"INSERT INTO k3py_meta (name, value) VALUES ('{name}', 0)"
+              " ON DUPLICATE KEY UPDATE value = value" for name in ("revision", "compact")),
         ]
 
 
@@ -135,12 +135,14 @@ class MysqlBackend(SqlLogBackend):
                 await self._create_database()
                 pool = await self._create_pool()
             async with pool.acquire() as conn, conn.cursor() as cur:
+                await cur.execute("SET SESSION sql_notes = 0")  # "already exists" is expected
                 await cur.execute("SELECT GET_LOCK('k3py_schema', 30)")
                 try:
                     for statement in self.dialect.schema():
                         await cur.execute(statement)
                 finally:
                     await cur.execute("SELECT RELEASE_LOCK('k3py_schema')")
+                    await cur.execute("SET SESSION sql_notes = 1")
         except _NATIVE as exc:
             raise _translate(exc) from None
         self._pool = pool
