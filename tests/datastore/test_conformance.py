@@ -324,3 +324,12 @@ async def test_reopening_a_store_keeps_its_data_and_is_quiet(
             assert again.revision > written.revision
     noisy = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert not noisy
+
+
+async def test_concurrent_large_values_are_all_written(store: Backend, p: str) -> None:
+    values = [os.urandom(1536 * 1024) for _ in range(6)]
+    results = await asyncio.gather(*(store.create(f"{p}/many/{i}", v)
+                                     for i, v in enumerate(values)))
+    assert all(r.succeeded for r in results)
+    listed = await store.list(f"{p}/many/")
+    assert [kv.value for kv in listed.kvs] == values

@@ -43,10 +43,6 @@ class Dialect:
     insert_ignore: str = "INSERT INTO"
     ignore_tail: str = " ON CONFLICT DO NOTHING"
     table_options: str = ""
-    lock_reads_latest: bool = True
-    """Whether a row-locking read that waited for the lock sees rows committed meanwhile in
-    every table it joins. PostgreSQL re-reads only the locked row (the rest comes from the
-    statement's older snapshot), so there the lock must be its own statement."""
 
     def schema(self) -> list[str]:
         k, v, b, o = self.key_type, self.value_type, self.bigint, self.table_options
@@ -80,16 +76,18 @@ class Dialect:
 
     @property
     def lock_revision(self) -> str:
+        """Serializes writers. A driver runs it as its own statement when a write transaction
+        begins, so that every later statement reads what was committed before the lock."""
         return "SELECT m.value FROM k3py_meta m WHERE m.name = 'revision'" + self.lock_suffix
 
-    def lock_revision_and_select_current(self, n: int) -> str:
-        """Take the revision lock and read up to ``n`` live keys in one statement: one row
-        with the revision (and NULLs) when none of them exists."""
+    def select_revision_and_current(self, n: int) -> str:
+        """The revision and up to ``n`` live keys in one statement: one row with the
+        revision (and NULLs) when none of the keys exists."""
         on = f"c.name IN ({_qs(n)})" if n else "1 = 0"
         return (
             f"SELECT m.value, {_CURRENT_COLUMNS} FROM k3py_meta m"
             f" LEFT JOIN k3py_current c ON {on} LEFT JOIN k3py_log l ON l.rev = c.rev"
-            f" WHERE m.name = 'revision'{self.lock_suffix}"
+            " WHERE m.name = 'revision'"
         )
 
     def select_current(self, n: int) -> str:

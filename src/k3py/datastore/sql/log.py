@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CATCH_UP_PAGE = 1000
+BATCH_BYTES = 8 * 1024 * 1024
+"""A write batch stops growing once its values reach this size."""
 SHUTDOWN_TIMEOUT = 10.0
 
 
@@ -50,7 +52,10 @@ class TxKind(enum.Enum):
     """The transaction a driver wraps a step in."""
 
     WRITE = "write"
-    """Read-write; committed after the step returns (SQLite: BEGIN IMMEDIATE)."""
+    """Read-write, holding the revision lock from its first statement (``Dialect.
+    lock_revision``); committed after the step returns. Only write batches use it."""
+    MAINTAIN = "maintain"
+    """Read-write without the revision lock, so writers go on (compaction, leases)."""
     SNAPSHOT = "snapshot"
     """Read-only, every statement sees the same snapshot."""
     SINGLE = "single"
@@ -249,8 +254,10 @@ class SqlLogBackend(Backend):
         limit = self.settings.write_batch
         while True:
             batch = [await self._queue.get()]
-            while len(batch) < limit and not self._queue.empty():
+            size = len(batch[0][0].value)
+            while len(batch) < limit and size < BATCH_BYTES and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+                size += len(batch[-1][0].value)
             batch = [(op, fut) for op, fut in batch if not fut.done()]
             try:
                 await self._apply(batch)
@@ -362,7 +369,7 @@ class SqlLogBackend(Backend):
             target = min(stored + self.settings.compact_batch, revision)
             stored = await self.retrying(
                 functools.partial(steps.compact_batch, self.dialect, target=target),
-                TxKind.WRITE)
+                TxKind.MAINTAIN)
         await self._after_compact()
 
     async def _after_compact(self) -> None:
@@ -386,13 +393,13 @@ class SqlLogBackend(Backend):
         lease_id = secrets.randbits(62) or 1
         expires = self.clock() + ttl
         await self.retrying(lambda: steps.grant_lease(self.dialect, lease_id=lease_id, ttl=ttl,
-                                                      expires_at=expires), TxKind.WRITE)
+                                                      expires_at=expires), TxKind.MAINTAIN)
         return Lease(id=lease_id, ttl=ttl)
 
     async def _keepalive_lease(self, lease_id: int) -> Lease:
         ttl = await self.retrying(
             lambda: steps.keepalive_lease(self.dialect, lease_id=lease_id, now=self.clock()),
-            TxKind.WRITE)
+            TxKind.MAINTAIN)
         if ttl is None:
             raise LeaseNotFoundError(lease_id)
         return Lease(id=lease_id, ttl=ttl)

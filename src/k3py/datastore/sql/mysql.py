@@ -8,6 +8,7 @@ import contextlib
 import functools
 import logging
 import ssl
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import asyncmy
@@ -191,16 +192,30 @@ class MysqlBackend(SqlLogBackend):
                 conn.close()
 
 
+_BEGIN = {
+    # Multi-statement text: the transaction and the revision lock in one round trip.
+    TxKind.WRITE: f"START TRANSACTION; {MYSQL.lock_revision}",
+    TxKind.MAINTAIN: "START TRANSACTION",
+    TxKind.SNAPSHOT: "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;"
+                     " START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+}
+PERSIST_INLINE_BYTES = 4 * 1024 * 1024
+"""Batches whose values total less than this go in as one multi-statement round trip."""
+
+
+async def _execute_all(cur: Any, sql: str, args: Sequence[Any] = ()) -> None:
+    """Run a multi-statement text and read every result, so that errors surface here."""
+    await cur.execute(sql, args or None)
+    while await cur.nextset():
+        pass
+
+
 async def _in_transaction(conn: Any, step: Step[T], kind: TxKind) -> T:
     try:
         async with conn.cursor() as cur:
             if kind is TxKind.SINGLE:
                 return await drive_async(step, lambda r: _answer(cur, r))
-            if kind is TxKind.SNAPSHOT:
-                await cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                await cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-            else:
-                await cur.execute("START TRANSACTION")
+            await _execute_all(cur, _BEGIN[kind])
             try:
                 result = await drive_async(step, lambda r: _answer(cur, r))
             except BaseException:
@@ -212,14 +227,39 @@ async def _in_transaction(conn: Any, step: Step[T], kind: TxKind) -> T:
     try:
         await conn.commit()
     except _NATIVE as exc:
-        raise _translate(exc, outcome_unknown=kind is TxKind.WRITE) from None
+        raise _translate(exc, outcome_unknown=kind is not TxKind.SNAPSHOT) from None
     return result
+
+
+def _persist_inline(persist: Persist) -> tuple[str, list[Any]]:
+    """A whole Persist as one multi-statement text and its arguments."""
+    def rows(n: int, width: int) -> str:
+        return ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * n)
+
+    parts = ["INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease, deleted, value)"
+             f" VALUES {rows(len(persist.log_rows), 7)}"]
+    args: list[Any] = [v for row in persist.log_rows for v in row]
+    if persist.upserts:
+        parts.append("INSERT INTO k3py_current (name, rev, create_rev, lease)"
+                     f" VALUES {rows(len(persist.upserts), 4)}{MYSQL.upsert_tail}")
+        args += [v for row in persist.upserts for v in row]
+    if persist.deletes:
+        parts.append("DELETE FROM k3py_current WHERE name IN"
+                     f" ({', '.join(['%s'] * len(persist.deletes))})")
+        args += [row[0] for row in persist.deletes]
+    parts.append("UPDATE k3py_meta SET value = %s WHERE name = 'revision'")
+    args.append(persist.revision)
+    return "; ".join(parts), args
 
 
 async def _answer(cur: Any, request: Request) -> Any:
     if isinstance(request, Persist):
-        for statement in persist_statements(MYSQL, request):
-            await _answer(cur, statement)
+        size = sum(len(row[6] or b"") for row in request.log_rows)
+        if size < PERSIST_INLINE_BYTES:
+            await _execute_all(cur, *_persist_inline(request))
+        else:
+            for statement in persist_statements(MYSQL, request):
+                await _answer(cur, statement)
         return None
     if isinstance(request, Fetch):
         await cur.execute(_sql(request.sql), request.args)

@@ -27,8 +27,7 @@ SCHEMA_LOCK = 0x6B33_7079  # advisory lock id: "k3py"
 LISTENER_RETRY = 5.0
 
 
-POSTGRES = Dialect(key_type="BYTEA", value_type="BYTEA", lock_suffix=" FOR UPDATE OF m",
-                   lock_reads_latest=False)
+POSTGRES = Dialect(key_type="BYTEA", value_type="BYTEA", lock_suffix=" FOR UPDATE OF m")
 
 # A whole write batch in one round trip: the rows arrive as arrays. Setting the revision
 # also wakes every server's poller (NOTIFY is delivered at COMMIT).
@@ -204,25 +203,33 @@ class PostgresBackend(SqlLogBackend):
                 conn.terminate()
 
 
+_BEGIN = {
+    # Simple-protocol text: BEGIN and the revision lock travel in one round trip.
+    TxKind.WRITE: f"BEGIN ISOLATION LEVEL READ COMMITTED; {POSTGRES.lock_revision}",
+    TxKind.MAINTAIN: "BEGIN ISOLATION LEVEL READ COMMITTED",
+    TxKind.SNAPSHOT: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+}
+
+
 async def _in_transaction(conn: Any, step: Step[T], kind: TxKind) -> T:
     try:
         if kind is TxKind.SINGLE:
             return await drive_async(step, lambda r: _answer(conn, r))
-        tx = conn.transaction(
-            isolation="repeatable_read" if kind is TxKind.SNAPSHOT else "read_committed",
-            readonly=kind is TxKind.SNAPSHOT)
-        await tx.start()
+        await conn.execute(_BEGIN[kind])
         try:
             result = await drive_async(step, lambda r: _answer(conn, r))
         except BaseException:
             with contextlib.suppress(Exception):
-                await tx.rollback()
+                await conn.execute("ROLLBACK")
             raise
     except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
         raise _translate(exc) from None
     try:
-        await tx.commit()
+        status = await conn.execute("COMMIT")
     except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
         rolled_back = isinstance(exc, asyncpg.TransactionRollbackError)
-        raise _translate(exc, outcome_unknown=kind is TxKind.WRITE and not rolled_back) from None
+        raise _translate(exc, outcome_unknown=kind is not TxKind.SNAPSHOT and not rolled_back
+                         ) from None
+    if status != "COMMIT":
+        raise DatastoreError(f"postgres rolled the transaction back ({status})")
     return result

@@ -93,7 +93,8 @@ class SqliteBackend(SqlLogBackend):
             raise _translate(exc) from None
 
     async def _run(self, step: Step[T], kind: TxKind) -> T:
-        executor = self._writer_thread if kind is TxKind.WRITE else self._reader_thread
+        writes = kind in (TxKind.WRITE, TxKind.MAINTAIN)
+        executor = self._writer_thread if writes else self._reader_thread
         result: T = await self._in_thread(executor, self._run_here, step, kind)
         return result
 
@@ -101,7 +102,8 @@ class SqliteBackend(SqlLogBackend):
         conn = self._connection()
         if kind is TxKind.SINGLE:
             return drive_sync(step, lambda r: _answer(conn, r))
-        conn.execute("BEGIN IMMEDIATE" if kind is TxKind.WRITE else "BEGIN")
+        # BEGIN IMMEDIATE takes the database's one write lock: that is the revision lock.
+        conn.execute("BEGIN" if kind is TxKind.SNAPSHOT else "BEGIN IMMEDIATE")
         try:
             result = drive_sync(step, lambda r: _answer(conn, r))
         except BaseException:
@@ -113,7 +115,7 @@ class SqliteBackend(SqlLogBackend):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise DatastoreUnavailable(f"sqlite commit failed: {exc}",
-                                       outcome_unknown=kind is TxKind.WRITE) from None
+                                       outcome_unknown=kind is not TxKind.SNAPSHOT) from None
         return result
 
     async def _after_compact(self) -> None:

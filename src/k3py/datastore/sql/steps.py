@@ -185,18 +185,16 @@ class _Plan:
 
 
 def write_batch(d: Dialect, ops: Sequence[WriteOp]) -> Step[BatchResult]:
-    """Apply ``ops`` in order in ONE transaction that holds the revision lock.
+    """Apply ``ops`` in order in ONE ``TxKind.WRITE`` transaction (it holds the revision
+    lock, so what it reads stays true until it commits).
 
     Each op gets its own revision; a lost compare-and-swap writes nothing and does not
     consume one. Must run inside a write transaction: the driver commits after it returns.
     """
     keys = sorted({op.key for op in ops if op.kind is not OpKind.REVOKE})
-    if d.lock_reads_latest:  # one round trip for the lock and the first keys
-        first, rest = keys[:CHUNK], keys[CHUNK:]
-        rows = yield Fetch(d.lock_revision_and_select_current(len(first)), tuple(first))
-        revision, loaded = int(rows[0][0]), [r[1:] for r in rows if r[1] is not None]
-    else:
-        revision, loaded, rest = _scalar((yield Fetch(d.lock_revision))), [], keys
+    first, rest = keys[:CHUNK], keys[CHUNK:]
+    rows = yield Fetch(d.select_revision_and_current(len(first)), tuple(first))
+    revision, loaded = int(rows[0][0]), [r[1:] for r in rows if r[1] is not None]
     current = yield from _load_current(d, ops, loaded, rest)
     plan = _Plan(revision=revision, current=current,
                  live_leases=(yield from _load_leases(d, ops)))
