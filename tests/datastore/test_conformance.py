@@ -238,6 +238,9 @@ async def test_lease_keepalive_and_revoke(store: Backend, p: str) -> None:
     await store.revoke_lease(lease.id)
     remaining = await store.list(f"{p}/lr/")
     assert [kv.key for kv in remaining.kvs] == [f"{p}/lr/free"]
+    await store.revoke_lease(lease.id)  # revoking again is a no-op
+    with pytest.raises(LeaseNotFoundError):
+        await store.keepalive_lease(lease.id)
 
 
 async def test_compaction_and_compacted_errors(store: Backend, p: str) -> None:

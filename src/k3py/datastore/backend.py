@@ -38,8 +38,9 @@ def _check_revision(name: str, revision: int) -> None:
 class Backend(abc.ABC):
     """An open datastore. Use ``async with`` (or ``start()`` / ``close()``).
 
-    Revisions start at 1 and grow by exactly one per successful write, across all keys and
-    all processes sharing the database. Every read is a consistent snapshot at one revision.
+    Every successful write gets the next revision, across all keys and all processes sharing
+    the database (SQL drivers count from 1; etcd keeps its own counter, whose first write is
+    2). Every read is a consistent snapshot at one revision.
     """
 
     name: str = "?"
@@ -154,9 +155,9 @@ class Backend(abc.ABC):
     def watch(self, prefix: str, start_revision: int = 0) -> Watch:
         """Every change to keys under ``prefix`` from ``start_revision`` on, in order.
 
-        ``start_revision`` 0 means "after the current revision". Use the result with
-        ``async with`` and ``async for``. A start at or below the compacted revision raises
-        :class:`CompactedError` from the iterator.
+        ``start_revision`` 0 means "after the revision current when the stream starts" (on
+        the first iteration). Use the result with ``async with`` and ``async for``. A start at
+        or below the compacted revision raises :class:`CompactedError` from the iterator.
         """
         self._check_open()
         _check_revision("start_revision", start_revision)
@@ -185,7 +186,8 @@ class Backend(abc.ABC):
         return await self._keepalive_lease(lease_id)
 
     async def revoke_lease(self, lease_id: int) -> None:
-        """End the lease now, deleting every key attached to it."""
+        """End the lease now, deleting every key attached to it. A lease already gone is
+        not an error: the caller wanted it gone."""
         self._check_open()
         await self._revoke_lease(lease_id)
 
@@ -248,4 +250,5 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     async def _revoke_lease(self, lease_id: int) -> None:
-        """Delete the lease and, each as its own revision, every key attached to it."""
+        """Delete the lease and every key attached to it (SQL: each key at its own revision;
+        etcd: all of them at one revision)."""

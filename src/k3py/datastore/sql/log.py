@@ -405,9 +405,7 @@ class SqlLogBackend(Backend):
         return Lease(id=lease_id, ttl=ttl)
 
     async def _revoke_lease(self, lease_id: int) -> None:
-        result = await self.submit(WriteOp(OpKind.REVOKE, lease=lease_id))
-        if not result.succeeded:
-            raise LeaseNotFoundError(lease_id)
+        await self.submit(WriteOp(OpKind.REVOKE, lease=lease_id))
 
     async def _reaper(self) -> None:
         """Revoke expired leases. Every server may do it: revocation is a CAS-safe write."""
