@@ -8,13 +8,17 @@ states the atomicity it must give. Lost compare-and-swaps are results, never exc
 from __future__ import annotations
 
 import abc
+import asyncio
+import logging
 from types import TracebackType
 from typing import Self
 
 from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.types import MAX_KEY_BYTES, KeyValue, Lease, ListResult, TxnResult
 from k3py.datastore.watch import Watch
-from k3py.errors import DatastoreClosed, KeyTooLargeError
+from k3py.errors import DatastoreClosed, DatastoreError, KeyTooLargeError
+
+logger = logging.getLogger(__name__)
 
 
 def check_key(key: str) -> bytes:
@@ -190,6 +194,22 @@ class Backend(abc.ABC):
         not an error: the caller wanted it gone."""
         self._check_open()
         await self._revoke_lease(lease_id)
+
+    async def compact_periodically(self) -> None:
+        """Every ``compact_interval`` seconds keep only the newest ``compact_retain``
+        revisions, as kube-apiserver's compactor does. Runs until cancelled; a failed round
+        is logged and the next one tries again (kine once stopped compacting for good)."""
+        while True:
+            await asyncio.sleep(self.settings.compact_interval)
+            try:
+                current = await self._current_revision()
+                target = current - self.settings.compact_retain
+                if target > await self._compact_revision():
+                    await self._compact(target)
+                    logger.debug("compacted %s to revision %d", self.name, target)
+            except DatastoreError as exc:
+                logger.warning("background compaction of %s failed, will retry: %s",
+                               self.name, exc)
 
     # -- hooks ----------------------------------------------------------------------------
 

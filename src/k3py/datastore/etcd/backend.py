@@ -88,7 +88,8 @@ class EtcdBackend(Backend):
         logger.info("connected to etcd %s at %s (progress marks: %s)", version,
                     self._client.url, "etcd's" if self._ordered_progress else "client-side")
         if self.settings.compact_interval > 0:
-            self._compactor = asyncio.create_task(self._compact_loop(), name="etcd-compactor")
+            self._compactor = asyncio.create_task(self.compact_periodically(),
+                                                  name="etcd-compactor")
 
     async def _close(self) -> None:
         if self._compactor is not None:
@@ -99,19 +100,6 @@ class EtcdBackend(Backend):
         closing = WatchCancelled("the etcd datastore backend was closed")
         await asyncio.gather(*(watch.cancel(closing) for watch in list(self._watches)))
         await self._client.close()
-
-    async def _compact_loop(self) -> None:
-        """Keep ``compact_retain`` revisions, as kube-apiserver's compactor does on etcd."""
-        while True:
-            await asyncio.sleep(self.settings.compact_interval)
-            try:
-                current = await self._current_revision()
-                target = current - self.settings.compact_retain
-                if target > self._compacted:
-                    await self._compact(target)
-                    logger.info("compacted etcd to revision %d (current %d)", target, current)
-            except DatastoreError as err:
-                logger.warning("etcd compaction skipped: %s", err)
 
     # -- reads ---------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
-"""Run a step generator against a connection: synchronously (SQLite) or with await; and
-the portable way to answer a :class:`Persist` (drivers may answer it in fewer round trips)."""
+"""How drivers run steps: the transaction kinds, driving a step generator synchronously
+(SQLite) or with await, and the portable way to answer a :class:`Persist`."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -10,6 +11,20 @@ from k3py.datastore.sql.dialect import Dialect
 from k3py.datastore.sql.steps import Execute, ExecuteMany, Persist, Request, Step
 
 T = TypeVar("T")
+
+
+class TxKind(enum.Enum):
+    """The transaction a driver wraps a step in."""
+
+    WRITE = "write"
+    """Read-write, holding the revision lock from its first statement (``Dialect.
+    lock_revision``); committed after the step returns. Only write batches use it."""
+    MAINTAIN = "maintain"
+    """Read-write without the revision lock, so writers go on (compaction, leases)."""
+    SNAPSHOT = "snapshot"
+    """Read-only, every statement sees the same snapshot."""
+    SINGLE = "single"
+    """Autocommit: each statement is its own snapshot."""
 
 
 def drive_sync(step: Step[T], answer: Callable[[Request], Any]) -> T:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import collections
 import contextlib
-import enum
 import functools
 import logging
 import secrets
@@ -25,12 +23,13 @@ from k3py.datastore.retry import Backoff
 from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.sql import steps
 from k3py.datastore.sql.dialect import Dialect
+from k3py.datastore.sql.drive import TxKind
+from k3py.datastore.sql.sqlwatch import SqlWatch
 from k3py.datastore.sql.steps import OpKind, Step, WriteOp
-from k3py.datastore.types import Event, EventType, KeyValue, Lease, ListResult, TxnResult
+from k3py.datastore.types import Event, KeyValue, Lease, ListResult, TxnResult
 from k3py.datastore.types import prefix_range_end as _range_end
-from k3py.datastore.watch import Subscription, Watch, WatchHub
+from k3py.datastore.watch import Watch, WatchHub
 from k3py.errors import (
-    CompactedError,
     DatastoreClosed,
     DatastoreError,
     DatastoreUnavailable,
@@ -42,24 +41,9 @@ from k3py.errors import (
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CATCH_UP_PAGE = 1000
 BATCH_BYTES = 8 * 1024 * 1024
 """A write batch stops growing once its values reach this size."""
 SHUTDOWN_TIMEOUT = 10.0
-
-
-class TxKind(enum.Enum):
-    """The transaction a driver wraps a step in."""
-
-    WRITE = "write"
-    """Read-write, holding the revision lock from its first statement (``Dialect.
-    lock_revision``); committed after the step returns. Only write batches use it."""
-    MAINTAIN = "maintain"
-    """Read-write without the revision lock, so writers go on (compaction, leases)."""
-    SNAPSHOT = "snapshot"
-    """Read-only, every statement sees the same snapshot."""
-    SINGLE = "single"
-    """Autocommit: each statement is its own snapshot."""
 
 
 class Health:
@@ -142,7 +126,8 @@ class SqlLogBackend(Backend):
         self._runner = asyncio.create_task(self._supervise(), name=f"k3py-{self.name}-backend")
 
     async def _supervise(self) -> None:
-        loops = [self._writer, self._poller, self._compactor, self._reaper, *self._extra_loops()]
+        loops = [self._writer, self._poller, self.compact_periodically, self._reaper,
+                 *self._extra_loops()]
         async with asyncio.TaskGroup() as tg:
             for loop in loops:
                 tg.create_task(self._keep_running(loop), name=f"datastore{loop.__name__}")
@@ -375,18 +360,6 @@ class SqlLogBackend(Backend):
     async def _after_compact(self) -> None:
         """Database housekeeping after a compaction (SQLite checkpoints its WAL)."""
 
-    async def _compactor(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.compact_interval)
-            try:
-                current = await self._current_revision()
-                target = current - self.settings.compact_retain
-                if target > 0:
-                    await self._compact(target)
-                    logger.debug("compacted to revision %d", target)
-            except DatastoreError as exc:
-                logger.warning("background compaction failed, will retry: %s", exc)
-
     # -- leases ------------------------------------------------------------------------------
 
     async def _grant_lease(self, ttl: int) -> Lease:
@@ -419,76 +392,3 @@ class SqlLogBackend(Backend):
                     await self.submit(WriteOp(OpKind.REVOKE, lease=lease_id))
             except DatastoreError as exc:
                 logger.warning("lease expiry check failed, will retry: %s", exc)
-
-
-class SqlWatch(Watch):
-    """Catches up from the log for revisions the hub already passed, then reads live ones."""
-
-    def __init__(self, backend: SqlLogBackend, *, prefix: bytes, start_revision: int) -> None:
-        self._backend = backend
-        self._prefix = prefix
-        self._end = _range_end(prefix)
-        self._start = start_revision
-        self._sub: Subscription | None = None
-        self._backlog: collections.deque[Event] = collections.deque()
-        self._progress_pending = False
-        self._closed = False
-
-    async def __anext__(self) -> Event:
-        if self._closed:
-            raise StopAsyncIteration
-        try:
-            if self._sub is None:
-                await self._begin()
-            if self._backlog:
-                return self._backlog.popleft()
-            assert self._sub is not None
-            while True:
-                event = await self._sub.next()
-                if event.type is EventType.PROGRESS:
-                    return Event(EventType.PROGRESS, max(event.revision, self._start - 1), None)
-                if event.revision >= self._start:
-                    return event
-        except DatastoreError:
-            if self._closed:
-                raise StopAsyncIteration from None
-            await self.close()
-            raise
-
-    async def _begin(self) -> None:
-        backend = self._backend
-        if self._start == 0:
-            self._start = await backend.current_revision() + 1
-        sub = backend.hub.subscribe(start=self._prefix, end=self._end)
-        self._sub = sub
-        compact = await backend.compact_revision()
-        first, last = self._start, sub.registered_at
-        while first <= last and compact < self._start:
-            events, compact = await backend.retrying(
-                functools.partial(steps.events_in_range, backend.dialect, first=first,
-                                  last=last, start=self._prefix, end=self._end,
-                                  limit=CATCH_UP_PAGE), TxKind.SINGLE)
-            self._backlog.extend(events)
-            if len(events) < CATCH_UP_PAGE:
-                break
-            first = events[-1].revision + 1
-        if compact >= self._start:
-            raise CompactedError(self._start, compact)
-        if self._progress_pending:
-            backend.hub.progress(sub)
-
-    def request_progress(self) -> None:
-        if self._sub is None:
-            self._progress_pending = True
-        else:
-            self._backend.hub.progress(self._sub)
-
-    async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        if self._sub is not None:
-            self._backend.hub.unsubscribe(self._sub)
-            self._sub.fail(WatchCancelled("watch closed"))
-
-

@@ -17,8 +17,8 @@ from asyncmy import errors as mysql_errors
 from k3py.datastore.endpoint import MysqlEndpoint, TlsFiles
 from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.sql.dialect import Dialect, format_placeholders
-from k3py.datastore.sql.drive import drive_async, persist_statements
-from k3py.datastore.sql.log import SqlLogBackend, TxKind
+from k3py.datastore.sql.drive import TxKind, drive_async, persist_statements
+from k3py.datastore.sql.log import SqlLogBackend
 from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Persist, Request, Step
 from k3py.errors import DatastoreError, DatastoreUnavailable, ValueTooLargeError
 

@@ -14,8 +14,8 @@ import asyncpg  # type: ignore[import-untyped]
 from k3py.datastore.endpoint import PostgresEndpoint
 from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.sql.dialect import Dialect, numbered_placeholders
-from k3py.datastore.sql.drive import drive_async
-from k3py.datastore.sql.log import SqlLogBackend, TxKind
+from k3py.datastore.sql.drive import TxKind, drive_async
+from k3py.datastore.sql.log import SqlLogBackend
 from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Persist, Request, Step
 from k3py.errors import DatastoreError, DatastoreUnavailable, ValueTooLargeError
 

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 from k3py.datastore.endpoint import SqliteEndpoint
 from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.sql.dialect import Dialect
-from k3py.datastore.sql.drive import drive_sync, persist_statements
-from k3py.datastore.sql.log import SqlLogBackend, TxKind
+from k3py.datastore.sql.drive import TxKind, drive_sync, persist_statements
+from k3py.datastore.sql.log import SqlLogBackend
 from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Persist, Request, Step
 from k3py.errors import DatastoreError, DatastoreUnavailable, ValueTooLargeError
 
