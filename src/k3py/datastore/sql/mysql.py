@@ -19,7 +19,7 @@ from k3py.datastore.settings import DatastoreSettings
 from k3py.datastore.sql.dialect import Dialect, format_placeholders
 from k3py.datastore.sql.drive import TxKind, drive_async, persist_statements
 from k3py.datastore.sql.log import SqlLogBackend
-from k3py.datastore.sql.steps import Execute, ExecuteMany, Fetch, Persist, Request, Step
+from k3py.datastore.sql.steps import ExecuteMany, Fetch, Persist, Request, Step
 from k3py.errors import DatastoreError, DatastoreUnavailable, ValueTooLargeError
 
 logger = logging.getLogger(__name__)
@@ -189,7 +189,8 @@ class MysqlBackend(SqlLogBackend):
                 await pool.release(conn)
             except Exception as exc:
                 logger.debug("dropping a broken mysql connection: %s", exc)
-                conn.close()
+                with contextlib.suppress(Exception):
+                    conn.close()
 
 
 _BEGIN = {
@@ -215,9 +216,12 @@ async def _in_transaction(conn: Any, step: Step[T], kind: TxKind) -> T:
         async with conn.cursor() as cur:
             if kind is TxKind.SINGLE:
                 return await drive_async(step, lambda r: _answer(cur, r))
-            await _execute_all(cur, _BEGIN[kind])
+            # BEGIN (and the revision lock) travel with the step's first statement.
+            begin: list[str] = [_BEGIN[kind]]
             try:
-                result = await drive_async(step, lambda r: _answer(cur, r))
+                result = await drive_async(step, lambda r: _answer(cur, r, begin))
+                if begin:
+                    await _execute_all(cur, begin.pop())
             except BaseException:
                 with contextlib.suppress(Exception):
                     await conn.rollback()
@@ -252,19 +256,30 @@ def _persist_inline(persist: Persist) -> tuple[str, list[Any]]:
     return "; ".join(parts), args
 
 
-async def _answer(cur: Any, request: Request) -> Any:
+async def _answer(cur: Any, request: Request, prefix: list[str] | None = None) -> Any:
+    """Answer one request; a pending ``prefix`` (the transaction's BEGIN) is sent in front
+    of it in the same round trip."""
     if isinstance(request, Persist):
         size = sum(len(row[6] or b"") for row in request.log_rows)
         if size < PERSIST_INLINE_BYTES:
-            await _execute_all(cur, *_persist_inline(request))
+            sql, args = _persist_inline(request)
+            await _execute_all(cur, _prefixed(prefix, sql), args)
         else:
             for statement in persist_statements(MYSQL, request):
-                await _answer(cur, statement)
+                await _answer(cur, statement, prefix)
         return None
+    if isinstance(request, ExecuteMany):
+        if prefix:
+            await _execute_all(cur, prefix.pop())
+        return await cur.executemany(_sql(request.sql), request.rows)
+    skip = len(prefix[-1].split(";")) if prefix else 0  # results of the prefix's statements
+    count = await cur.execute(_prefixed(prefix, _sql(request.sql)), request.args or None)
+    for _ in range(skip):
+        await cur.nextset()
     if isinstance(request, Fetch):
-        await cur.execute(_sql(request.sql), request.args)
         return list(await cur.fetchall())
-    if isinstance(request, Execute):
-        return await cur.execute(_sql(request.sql), request.args)
-    assert isinstance(request, ExecuteMany)
-    return await cur.executemany(_sql(request.sql), request.rows)
+    return count
+
+
+def _prefixed(prefix: list[str] | None, sql: str) -> str:
+    return f"{prefix.pop()}; {sql}" if prefix else sql

@@ -132,6 +132,7 @@ class PostgresBackend(SqlLogBackend):
         return await asyncpg.create_pool(
             self.endpoint.dsn(), min_size=0, max_size=self.settings.max_connections,
             timeout=self.settings.connect_timeout, max_inactive_connection_lifetime=120.0,
+            reset=_keep_session,
         )
 
     async def _create_database(self) -> None:
@@ -200,7 +201,13 @@ class PostgresBackend(SqlLogBackend):
                 await asyncio.wait_for(pool.release(conn), 5)
             except Exception as exc:
                 logger.debug("dropping a broken postgres connection: %s", exc)
-                conn.terminate()
+                with contextlib.suppress(Exception):
+                    conn.terminate()
+
+
+async def _keep_session(_conn: Any) -> None:
+    """Skip asyncpg's per-release reset query (a round trip every time): k3py never changes
+    session state, and asyncpg still rolls back a transaction left open."""
 
 
 _BEGIN = {
