@@ -15,7 +15,6 @@ import aiohttp
 import asyncmy
 import asyncpg
 import pytest
-from asyncmy.errors import OperationalError
 
 from k3py.datastore import parse_endpoint
 from k3py.datastore.endpoint import (
@@ -111,12 +110,17 @@ async def test_mariadb_tls_takes_the_client_cert(mariadb_tls: MariadbServer) -> 
     assert cipher
 
 
-async def test_mariadb_tls_refuses_a_client_without_cert(mariadb_tls: MariadbServer) -> None:
-    no_cert = mariadb_tls.client_ssl_context(with_cert=False)
-    for ctx in (no_cert, None):
-        with pytest.raises(OperationalError) as info:
-            await _mariadb_query(mariadb_tls, "SELECT 1", ctx=ctx)
-        assert info.value.args[0] == 1045  # access denied
+def test_mariadb_tls_refuses_a_client_without_cert(mariadb_tls: MariadbServer) -> None:
+    # With the mariadb client: asyncmy 0.2 leaves the TLS transport of a refused connection
+    # unclosed, a ResourceWarning that fails whichever test the garbage collector runs in.
+    base = [mariadb_tls.client, "--no-defaults", "--protocol=TCP", "-h", "127.0.0.1",
+            "-P", str(mariadb_tls.port), "-u", "k3py", f"--password={mariadb_tls.password}",
+            "-e", "SELECT 1"]
+    for tls in ([f"--ssl-ca={mariadb_tls.ca_file}", "--ssl-verify-server-cert"], ["--skip-ssl"]):
+        done = subprocess.run(base + tls, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, check=False, timeout=30)
+        assert done.returncode != 0
+        assert "ERROR 1045" in done.stderr, done.stderr  # access denied
 
 
 # -- etcd -------------------------------------------------------------------------------------
