@@ -1,6 +1,6 @@
 """Datastore benchmark: k3py's backend beside each database's raw ceiling, in one run.
 
-    python -m bench.datastore [--drivers sqlite,postgres,mysql,etcd] [--quick]
+    python -m bench.datastore [--drivers sqlite,postgres,mysql,etcd] [--quick]   (repo root)
 
 Starts its own PostgreSQL, MariaDB and etcd on loopback (tests/services.py) and prints one
 table per driver: creates/s and updates/s with 1 and 16 concurrent writers (ceiling: plain
@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -22,11 +21,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.services import USER, EtcdServer, MariadbServer, PostgresServer
 
-from bench import raw_ceiling  # noqa: E402
-from k3py.datastore import Backend, DatastoreSettings, open_backend  # noqa: E402
-from tests.services import USER, EtcdServer, MariadbServer, PostgresServer  # noqa: E402
+from bench import raw_ceiling
+from k3py.datastore import Backend, DatastoreSettings, open_backend
+
+ROOT = Path(__file__).resolve().parents[1]
 
 VALUE = os.urandom(1024)
 TARGETS = {"watch_p99_ms": {"postgres": 100, "etcd": 100, "mysql": 250, "sqlite": 250}}
@@ -87,7 +87,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
 async def cross_process_watch(store: Backend, endpoint: str, data_dir: str, count: int
                               ) -> list[float]:
     prefix = "/bench/watch/"
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", WATCH_WRITER, endpoint, data_dir, prefix, str(count), env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import concurrent.futures
+import os
 import sqlite3
 import time
 from pathlib import Path

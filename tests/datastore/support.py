@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from k3py.datastore import Backend, DatastoreSettings, Event, open_backend
+
+from ..services import die_with_parent
 
 WORKERS = Path(__file__).with_name("workers.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -31,14 +35,22 @@ def open_target(target: Any, **settings: Any) -> Backend:
     )
 
 
-async def start_worker(*args: str) -> asyncio.subprocess.Process:
-    """Start ``tests/datastore/workers.py`` with ``args`` in a new process."""
+@contextlib.asynccontextmanager
+async def running_worker(*args: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``tests/datastore/workers.py`` with ``args`` in a new process, killed on the way out
+    (and by the kernel should this test process die first)."""
     env = dict(os.environ, PYTHONPATH=str(SRC))
-    return await asyncio.create_subprocess_exec(
+    process = await asyncio.create_subprocess_exec(
         sys.executable, str(WORKERS), *args, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, preexec_fn=die_with_parent,
     )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
 
 
 async def collect(watch: Any, count: int, *, seconds: float = 20.0) -> list[Event]:

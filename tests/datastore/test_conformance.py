@@ -17,7 +17,7 @@ import pytest
 from k3py.datastore import Backend, EventType
 from k3py.errors import CompactedError, FutureRevisionError, LeaseNotFoundError
 
-from .support import collect, open_target
+from .support import collect, open_target, running_worker, target_json
 
 pytestmark = pytest.mark.usefixtures("datastore_endpoint")
 
@@ -185,11 +185,10 @@ async def test_watch_from_now_sees_only_new_events(store: Backend, p: str) -> No
 async def test_watch_in_another_process_sees_every_write(
     store: Backend, p: str, datastore_endpoint: Any
 ) -> None:
-    from .support import start_worker, target_json
-
     start = await store.current_revision() + 1
-    async with store.watch(f"{p}/x/", start) as watch:
-        worker = await start_worker("write", target_json(datastore_endpoint), f"{p}/x/", "40")
+    async with (store.watch(f"{p}/x/", start) as watch,
+                running_worker("write", target_json(datastore_endpoint), f"{p}/x/", "40")
+                as worker):
         events = await collect(watch, 40, seconds=60)
         out, err = await worker.communicate()
     assert worker.returncode == 0, err.decode()[-2000:]

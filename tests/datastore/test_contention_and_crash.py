@@ -5,6 +5,7 @@ revision exactly once, in order."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import signal
@@ -17,7 +18,7 @@ import pytest
 from k3py.datastore import Backend, Event, EventType
 
 from ..services import PostgresServer
-from .support import open_target, start_worker, target_json
+from .support import open_target, running_worker, target_json
 
 TASKS = 16
 ATTEMPTS = 500
@@ -38,12 +39,14 @@ async def test_two_processes_racing_compare_and_swap_lose_nothing(
     async with open_target(datastore_endpoint, poll_interval=0.05) as store:
         created = await store.create(key, b"0")
         seen: list[Event] = []
-        async with store.watch(key, created.revision + 1) as watch:
+        async with (store.watch(key, created.revision + 1) as watch,
+                    contextlib.AsyncExitStack() as stack):
             grew = asyncio.Event()
             recorder = asyncio.create_task(_record(watch, seen, grew))
             try:
-                workers = [await start_worker("cas", target_json(datastore_endpoint), key,
-                                              str(TASKS), str(ATTEMPTS)) for _ in range(2)]
+                workers = [await stack.enter_async_context(running_worker(
+                    "cas", target_json(datastore_endpoint), key, str(TASKS), str(ATTEMPTS)))
+                    for _ in range(2)]
                 for worker in workers:
                     assert worker.stdout is not None
                     assert (await worker.stdout.readline()).strip() == b"ready"
@@ -79,10 +82,10 @@ async def _write_until_killed(target: Any, prefix: str, *,
                               actions: list[tuple[int, Any]]) -> list[tuple[str, int]]:
     """Run a writer process; once it acknowledged N keys run the action paired with N (the
     last one must kill the writer). Return every key acknowledged before it died."""
-    worker = await start_worker("write", target_json(target), prefix, "1000000")
-    assert worker.stdout is not None and worker.stderr is not None
     acked: list[tuple[str, int]] = []
-    async with asyncio.timeout(120):
+    async with (running_worker("write", target_json(target), prefix, "1000000") as worker,
+                asyncio.timeout(120)):
+        assert worker.stdout is not None and worker.stderr is not None
         for count, action in actions:
             while len(acked) < count:
                 line = await worker.stdout.readline()

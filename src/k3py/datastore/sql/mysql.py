@@ -162,7 +162,7 @@ class MysqlBackend(SqlLogBackend):
                 await cur.execute(f"CREATE DATABASE IF NOT EXISTS `{name}`")
             logger.info("created mysql database %s", self.endpoint.database)
         finally:
-            conn.close()
+            await conn.ensure_closed()  # close() would leave a TLS socket open
 
     async def _shutdown(self) -> None:
         if self._pool is not None:

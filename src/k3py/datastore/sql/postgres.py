@@ -29,8 +29,24 @@ LISTENER_RETRY = 5.0
 
 POSTGRES = Dialect(key_type="BYTEA", value_type="BYTEA", lock_suffix=" FOR UPDATE OF m")
 
-# A whole write batch in one round trip: the rows arrive as arrays. Setting the revision
-# also wakes every server's poller (NOTIFY is delivered at COMMIT).
+# A whole write batch in one round trip. Setting the revision also wakes every server's
+# poller (NOTIFY is delivered at COMMIT). One written key (the common case) goes as scalars,
+# which asyncpg encodes far more cheaply than arrays; larger batches as arrays.
+_LOG_ONE = """
+WITH log AS (
+  INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease, deleted, value)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)
+), current AS (
+  {current}
+), meta AS (
+  UPDATE k3py_meta SET value = $1 WHERE name = 'revision' RETURNING value
+)
+SELECT pg_notify('k3py_events', value::text) FROM meta
+"""
+PERSIST_PUT = _LOG_ONE.format(
+    current="INSERT INTO k3py_current (name, rev, create_rev, lease) VALUES ($2, $1, $3, $5)"
+    + POSTGRES.upsert_tail)
+PERSIST_DELETE = _LOG_ONE.format(current="DELETE FROM k3py_current WHERE name = $2")
 PERSIST = f"""
 WITH log AS (
   INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease, deleted, value)
@@ -77,6 +93,10 @@ def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
 
 async def _answer(conn: Any, request: Request) -> Any:
     if isinstance(request, Persist):
+        if len(request.log_rows) == 1:
+            row = request.log_rows[0]
+            await conn.execute(PERSIST_DELETE if row[5] else PERSIST_PUT, *row)
+            return None
         deleted = [row[0] for row in request.deletes]
         await conn.execute(PERSIST, *_columns(request.log_rows, 7),
                            *_columns(request.upserts, 4), deleted, request.revision)
