@@ -76,15 +76,16 @@ async def mysql_ceiling(connect: dict[str, Any], *, count: int, concurrency: int
     pool = await asyncmy.create_pool(minsize=concurrency, maxsize=concurrency, autocommit=True,
                                      **connect)
     try:
+        table = f"raw_{os.urandom(4).hex()}"
         async with pool.acquire() as conn, conn.cursor() as cur:
-            await cur.execute("CREATE TABLE IF NOT EXISTS raw (id BIGINT AUTO_INCREMENT"
+            await cur.execute(f"CREATE TABLE {table} (id BIGINT AUTO_INCREMENT"
                               " PRIMARY KEY, name VARBINARY(2048), value LONGBLOB)")
 
         async def one(w: int, n: int) -> None:
             async with pool.acquire() as conn, conn.cursor() as cur:
                 for i in range(n):
                     await cur.execute("START TRANSACTION")
-                    await cur.execute("INSERT INTO raw (name, value) VALUES (%s, %s)",
+                    await cur.execute(f"INSERT INTO {table} (name, value) VALUES (%s, %s)",
                                       (f"/r/{w}/{i}".encode(), VALUE))
                     await conn.commit()
 

@@ -42,14 +42,17 @@ class Dialect:
     )
     insert_ignore: str = "INSERT INTO"
     ignore_tail: str = " ON CONFLICT DO NOTHING"
-    table_options: str = ""
+    log_rev_type: str = "BIGINT"
+    """SQLite wants exactly INTEGER so that ``rev`` is the rowid: one b-tree, not two."""
+    keyed_table_options: str = ""
+    """SQLite: WITHOUT ROWID, so a table keyed by name is one b-tree, not two."""
 
     def schema(self) -> list[str]:
-        k, v, b, o = self.key_type, self.value_type, self.bigint, self.table_options
+        k, v, b, o = self.key_type, self.value_type, self.bigint, self.keyed_table_options
         return [
-            f"CREATE TABLE IF NOT EXISTS k3py_log (rev {b} NOT NULL PRIMARY KEY,"
+            f"CREATE TABLE IF NOT EXISTS k3py_log (rev {self.log_rev_type} NOT NULL PRIMARY KEY,"
             f" name {k} NOT NULL, create_rev {b} NOT NULL, prev_rev {b} NOT NULL,"
-            f" lease {b} NOT NULL, deleted SMALLINT NOT NULL, value {v}){o}",
+            f" lease {b} NOT NULL, deleted SMALLINT NOT NULL, value {v})",
             f"CREATE TABLE IF NOT EXISTS k3py_current (name {k} NOT NULL PRIMARY KEY,"
             f" rev {b} NOT NULL, create_rev {b} NOT NULL, lease {b} NOT NULL){o}",
             f"CREATE TABLE IF NOT EXISTS k3py_meta (name VARCHAR(32) NOT NULL PRIMARY KEY,"

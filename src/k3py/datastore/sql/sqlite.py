@@ -26,7 +26,8 @@ T = TypeVar("T")
 CHECKPOINT_INTERVAL = 1.0
 WAL_BACKSTOP_PAGES = 20_000
 
-SQLITE = Dialect(key_type="BLOB", value_type="BLOB", float_type="REAL", lock_suffix="")
+SQLITE = Dialect(key_type="BLOB", value_type="BLOB", float_type="REAL", lock_suffix="",
+                 log_rev_type="INTEGER", keyed_table_options=" WITHOUT ROWID")
 
 
 class SqliteBackend(SqlLogBackend):
