@@ -56,3 +56,13 @@ async def test_closed_backend_refuses_calls(tmp_path: Path) -> None:
         await store.create("/k", b"v")
     with pytest.raises(DatastoreError, match="closed"):
         await store.get("/k")
+
+
+async def test_sqlite_files_are_private(tmp_path: Path) -> None:
+    async with open_backend("", data_dir=tmp_path) as store:
+        await store.create("/secret", b"x")
+        db = tmp_path / "server" / "db"
+        modes = {p.name: p.stat().st_mode & 0o777 for p in db.iterdir()}
+    assert (db.stat().st_mode & 0o777) == 0o700
+    assert modes["state.db"] == 0o600
+    assert all(mode == 0o600 for mode in modes.values()), modes

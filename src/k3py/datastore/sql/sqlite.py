@@ -48,8 +48,11 @@ class SqliteBackend(SqlLogBackend):
     async def _open(self) -> None:
         path = self.endpoint.path
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        await self._in_thread(self._writer_thread, self._create_schema)
+        # The database holds every Secret: 0600 from its first byte (SQLite gives its -wal
+        # and -shm files the database file's mode).
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         os.chmod(path, 0o600)
+        await self._in_thread(self._writer_thread, self._create_schema)
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
