@@ -50,11 +50,16 @@ async def drive_async(step: Step[T], answer: Callable[[Request], Awaitable[Any]]
 
 
 def persist_statements(d: Dialect, persist: Persist) -> list[Execute | ExecuteMany]:
-    """A Persist as plain statements: log rows, live-key upserts and drops, the revision."""
-    statements: list[Execute | ExecuteMany] = [ExecuteMany(d.insert_log, persist.log_rows)]
+    """A Persist as plain statements: log rows, live-key upserts and drops, revoked leases,
+    the revision."""
+    statements: list[Execute | ExecuteMany] = []
+    if persist.log_rows:
+        statements.append(ExecuteMany(d.insert_log, persist.log_rows))
     if persist.upserts:
         statements.append(ExecuteMany(d.upsert_current, persist.upserts))
     if persist.deletes:
         statements.append(ExecuteMany(d.delete_current, persist.deletes))
-    statements.append(Execute(d.set_revision, (persist.revision,)))
+    statements += [Execute(d.delete_lease, (lease,)) for lease in persist.revoked_leases]
+    if persist.log_rows:
+        statements.append(Execute(d.set_revision, (persist.revision,)))
     return statements

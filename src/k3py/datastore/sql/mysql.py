@@ -211,23 +211,43 @@ async def _execute_all(cur: Any, sql: str, args: Sequence[Any] = ()) -> None:
         pass
 
 
+class _Tx:
+    """A transaction's state: the BEGIN still to send (it rides with the first statement)
+    and whether a Persist already committed."""
+
+    __slots__ = ("begin", "committed")
+
+    def __init__(self, begin: str | None) -> None:
+        self.begin = begin
+        self.committed = False
+
+    def prefixed(self, sql: str) -> tuple[str, int]:
+        """``sql`` behind the pending BEGIN, and how many results the BEGIN adds."""
+        if self.begin is None:
+            return sql, 0
+        begin, self.begin = self.begin, None
+        return f"{begin}; {sql}", len(begin.split(";"))
+
+
 async def _in_transaction(conn: Any, step: Step[T], kind: TxKind) -> T:
+    tx = _Tx(None if kind is TxKind.SINGLE else _BEGIN[kind])
     try:
         async with conn.cursor() as cur:
             if kind is TxKind.SINGLE:
-                return await drive_async(step, lambda r: _answer(cur, r))
-            # BEGIN (and the revision lock) travel with the step's first statement.
-            begin: list[str] = [_BEGIN[kind]]
+                return await drive_async(step, lambda r: _answer(cur, r, tx))
             try:
-                result = await drive_async(step, lambda r: _answer(cur, r, begin))
-                if begin:
-                    await _execute_all(cur, begin.pop())
+                result = await drive_async(step, lambda r: _answer(cur, r, tx))
+                if tx.begin is not None:  # the step sent nothing at all
+                    await _execute_all(cur, *tx.prefixed("SELECT 1")[:1])
             except BaseException:
-                with contextlib.suppress(Exception):
-                    await conn.rollback()
+                if not tx.committed:
+                    with contextlib.suppress(Exception):
+                        await conn.rollback()
                 raise
     except _NATIVE as exc:
         raise _translate(exc) from None
+    if tx.committed:
+        return result
     try:
         await conn.commit()
     except _NATIVE as exc:
@@ -240,46 +260,58 @@ def _persist_inline(persist: Persist) -> tuple[str, list[Any]]:
     def rows(n: int, width: int) -> str:
         return ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * n)
 
-    parts = ["INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease, deleted, value)"
-             f" VALUES {rows(len(persist.log_rows), 7)}"]
-    args: list[Any] = [v for row in persist.log_rows for v in row]
+    def marks(n: int) -> str:
+        return ", ".join(["%s"] * n)
+
+    parts: list[str] = []
+    args: list[Any] = []
+    if persist.log_rows:
+        parts.append("INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease, deleted,"
+                     f" value) VALUES {rows(len(persist.log_rows), 7)}")
+        args += [v for row in persist.log_rows for v in row]
     if persist.upserts:
         parts.append("INSERT INTO k3py_current (name, rev, create_rev, lease)"
                      f" VALUES {rows(len(persist.upserts), 4)}{MYSQL.upsert_tail}")
         args += [v for row in persist.upserts for v in row]
     if persist.deletes:
-        parts.append("DELETE FROM k3py_current WHERE name IN"
-                     f" ({', '.join(['%s'] * len(persist.deletes))})")
+        parts.append(f"DELETE FROM k3py_current WHERE name IN ({marks(len(persist.deletes))})")
         args += [row[0] for row in persist.deletes]
-    parts.append("UPDATE k3py_meta SET value = %s WHERE name = 'revision'")
-    args.append(persist.revision)
+    if persist.revoked_leases:
+        parts.append(f"DELETE FROM k3py_lease WHERE id IN ({marks(len(persist.revoked_leases))})")
+        args += persist.revoked_leases
+    if persist.log_rows:
+        parts.append("UPDATE k3py_meta SET value = %s WHERE name = 'revision'")
+        args.append(persist.revision)
     return "; ".join(parts), args
 
 
-async def _answer(cur: Any, request: Request, prefix: list[str] | None = None) -> Any:
-    """Answer one request; a pending ``prefix`` (the transaction's BEGIN) is sent in front
-    of it in the same round trip."""
+async def _answer(cur: Any, request: Request, tx: _Tx) -> Any:
+    """Answer one request; a pending BEGIN travels in front of it in the same round trip,
+    and a Persist small enough carries the COMMIT behind it."""
     if isinstance(request, Persist):
         size = sum(len(row[6] or b"") for row in request.log_rows)
-        if size < PERSIST_INLINE_BYTES:
-            sql, args = _persist_inline(request)
-            await _execute_all(cur, _prefixed(prefix, sql), args)
-        else:
+        if size >= PERSIST_INLINE_BYTES:
             for statement in persist_statements(MYSQL, request):
-                await _answer(cur, statement, prefix)
+                await _answer(cur, statement, tx)
+            return None
+        sql, args = _persist_inline(request)
+        try:
+            await _execute_all(cur, tx.prefixed(f"{sql}; COMMIT")[0], args)
+        except _NATIVE as exc:
+            # MySQL stops at a failing statement, so a reported error means no COMMIT; a
+            # lost connection leaves its fate unknown.
+            reported = isinstance(exc, mysql_errors.MySQLError) and 0 < _code(exc) < 2000
+            raise _translate(exc, outcome_unknown=not reported) from None
+        tx.committed = True
         return None
     if isinstance(request, ExecuteMany):
-        if prefix:
-            await _execute_all(cur, prefix.pop())
+        if tx.begin is not None:
+            await _execute_all(cur, tx.prefixed("SELECT 1")[0])
         return await cur.executemany(_sql(request.sql), request.rows)
-    skip = len(prefix[-1].split(";")) if prefix else 0  # results of the prefix's statements
-    count = await cur.execute(_prefixed(prefix, _sql(request.sql)), request.args or None)
-    for _ in range(skip):
+    sql, skip = tx.prefixed(_sql(request.sql))
+    count = await cur.execute(sql, request.args or None)
+    for _ in range(skip):  # the BEGIN's own results come first
         await cur.nextset()
     if isinstance(request, Fetch):
         return list(await cur.fetchall())
     return count
-
-
-def _prefixed(prefix: list[str] | None, sql: str) -> str:
-    return f"{prefix.pop()}; {sql}" if prefix else sql

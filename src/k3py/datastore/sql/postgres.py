@@ -29,41 +29,6 @@ LISTENER_RETRY = 5.0
 
 POSTGRES = Dialect(key_type="BYTEA", value_type="BYTEA", lock_suffix=" FOR UPDATE OF m")
 
-# A whole write batch in one round trip. Setting the revision also wakes every server's
-# poller (NOTIFY is delivered at COMMIT). One written key (the common case) goes as scalars,
-# which asyncpg encodes far more cheaply than arrays; larger batches as arrays.
-_LOG_ONE = """
-WITH log AS (
-  INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease, deleted, value)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)
-), current AS (
-  {current}
-), meta AS (
-  UPDATE k3py_meta SET value = $1 WHERE name = 'revision' RETURNING value
-)
-SELECT pg_notify('k3py_events', value::text) FROM meta
-"""
-PERSIST_PUT = _LOG_ONE.format(
-    current="INSERT INTO k3py_current (name, rev, create_rev, lease) VALUES ($2, $1, $3, $5)"
-    + POSTGRES.upsert_tail)
-PERSIST_DELETE = _LOG_ONE.format(current="DELETE FROM k3py_current WHERE name = $2")
-PERSIST = f"""
-WITH log AS (
-  INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease, deleted, value)
-  SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bigint[], $5::bigint[],
-                       $6::smallint[], $7::bytea[])
-), upserted AS (
-  INSERT INTO k3py_current (name, rev, create_rev, lease)
-  SELECT * FROM unnest($8::bytea[], $9::bigint[], $10::bigint[], $11::bigint[])
-  {POSTGRES.upsert_tail}
-), dropped AS (
-  DELETE FROM k3py_current WHERE name = ANY($12::bytea[])
-), meta AS (
-  UPDATE k3py_meta SET value = $13 WHERE name = 'revision' RETURNING value
-)
-SELECT pg_notify('{CHANNEL}', value::text) FROM meta
-"""
-
 _UNAVAILABLE = (
     asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.OperatorInterventionError,
     asyncpg.InsufficientResourcesError, asyncpg.TransactionRollbackError,
@@ -87,19 +52,67 @@ def _translate(exc: BaseException, *, outcome_unknown: bool = False) -> Datastor
     return DatastoreError(f"postgres error: {type(exc).__name__}: {exc}")
 
 
-def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+def _literal(value: Any) -> str:
+    """A value as SQL text. Only integers and bytes reach here (keys and values travel as
+    hex), so nothing a client sends is ever spliced into the SQL as text."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bytes):
+        return f"E'\\\\x{value.hex()}'"
+    return str(int(value))
 
 
-async def _answer(conn: Any, request: Request) -> Any:
+def _rows(rows: list[tuple[Any, ...]]) -> str:
+    return ", ".join("(" + ", ".join(map(_literal, row)) + ")" for row in rows)
+
+
+def persist_and_commit(p: Persist) -> str:
+    """A whole write batch and its COMMIT as one simple-protocol text: one round trip, and
+    plain statements that PostgreSQL plans in microseconds (measured faster here than a
+    prepared statement plus its own COMMIT). If a statement fails, PostgreSQL skips the
+    rest, COMMIT included. The NOTIFY wakes every server's poller at COMMIT."""
+    statements = []
+    if p.log_rows:
+        statements.append("INSERT INTO k3py_log (rev, name, create_rev, prev_rev, lease,"
+                          f" deleted, value) VALUES {_rows(p.log_rows)}")
+    if p.upserts:
+        statements.append("INSERT INTO k3py_current (name, rev, create_rev, lease)"
+                          f" VALUES {_rows(p.upserts)}{POSTGRES.upsert_tail}")
+    if p.deletes:
+        names = ", ".join(_literal(row[0]) for row in p.deletes)
+        statements.append(f"DELETE FROM k3py_current WHERE name IN ({names})")
+    if p.revoked_leases:
+        ids = ", ".join(map(_literal, p.revoked_leases))
+        statements.append(f"DELETE FROM k3py_lease WHERE id IN ({ids})")
+    if p.log_rows:
+        revision = int(p.revision)
+        statements.append(f"UPDATE k3py_meta SET value = {revision} WHERE name = 'revision'")
+        statements.append(f"NOTIFY {CHANNEL}, '{revision}'")
+    statements.append("COMMIT")
+    return "; ".join(statements)
+
+
+class _Tx:
+    """What a transaction has done so far that the driver must remember."""
+
+    __slots__ = ("committed",)
+
+    def __init__(self) -> None:
+        self.committed = False
+
+
+async def _answer(conn: Any, request: Request, tx: _Tx | None = None) -> Any:
     if isinstance(request, Persist):
-        if len(request.log_rows) == 1:
-            row = request.log_rows[0]
-            await conn.execute(PERSIST_DELETE if row[5] else PERSIST_PUT, *row)
-            return None
-        deleted = [row[0] for row in request.deletes]
-        await conn.execute(PERSIST, *_columns(request.log_rows, 7),
-                           *_columns(request.upserts, 4), deleted, request.revision)
+        assert tx is not None, "a Persist only comes inside a write transaction"
+        try:
+            await conn.execute(persist_and_commit(request))
+        except _UNAVAILABLE as exc:
+            # An error PostgreSQL reported means it skipped the COMMIT; a lost connection
+            # leaves the COMMIT's fate unknown.
+            reported = isinstance(exc, asyncpg.PostgresError) and not isinstance(
+                exc, (asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError))
+            raise _translate(exc, outcome_unknown=not reported) from None
+        tx.committed = True
         return None
     if isinstance(request, Fetch):
         return await conn.fetch(_sql(request.sql), *request.args)
@@ -239,18 +252,22 @@ _BEGIN = {
 
 
 async def _in_transaction(conn: Any, step: Step[T], kind: TxKind) -> T:
+    tx = _Tx()
     try:
         if kind is TxKind.SINGLE:
             return await drive_async(step, lambda r: _answer(conn, r))
         await conn.execute(_BEGIN[kind])
         try:
-            result = await drive_async(step, lambda r: _answer(conn, r))
+            result = await drive_async(step, lambda r: _answer(conn, r, tx))
         except BaseException:
-            with contextlib.suppress(Exception):
-                await conn.execute("ROLLBACK")
+            if not tx.committed:
+                with contextlib.suppress(Exception):
+                    await conn.execute("ROLLBACK")
             raise
     except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
         raise _translate(exc) from None
+    if tx.committed:
+        return result
     try:
         status = await conn.execute("COMMIT")
     except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:

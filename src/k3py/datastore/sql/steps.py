@@ -42,12 +42,14 @@ class ExecuteMany:
 
 @dataclass(frozen=True, slots=True)
 class Persist:
-    """A write batch's changes, which a driver may send in as few round trips as it can:
-    new log rows, live keys to upsert or drop, and the revision reached."""
+    """A write batch's changes: new log rows, live keys to upsert or drop, revoked leases
+    and the revision reached. Always a write step's LAST request, so a driver may send it in
+    as few round trips as it can, COMMIT included."""
 
     log_rows: list[tuple[Any, ...]]
     upserts: list[tuple[Any, ...]]
     deletes: list[tuple[Any, ...]]
+    revoked_leases: list[int]
     revision: int
 
 
@@ -200,17 +202,16 @@ def write_batch(d: Dialect, ops: Sequence[WriteOp]) -> Step[BatchResult]:
                  live_leases=(yield from _load_leases(d, ops)))
     for op in ops:
         plan.apply(op)
-    if plan.log_rows:
+    if plan.log_rows or plan.revoked:
         touched = sorted(plan.touched)
         yield Persist(
             log_rows=plan.log_rows,
             upserts=[(k, c.rev, c.create_rev, c.lease) for k in touched
                      if (c := plan.current[k]) is not None],
             deletes=[(k,) for k in touched if plan.current[k] is None],
+            revoked_leases=plan.revoked,
             revision=plan.revision,
         )
-    for lease_id in plan.revoked:
-        yield Execute(d.delete_lease, (lease_id,))
     return BatchResult(plan.outcomes, revision, plan.events)
 
 
