@@ -37,6 +37,7 @@ UNAVAILABLE = 14
 
 _HEADERS = {"Content-Type": "application/json"}
 _MAX_BACKOFF = 1.0
+TLS_CLOSE_GRACE = 0.1
 _LARGE_BODY = 1 << 20
 _GATEWAY_HINT = (
     " (with --client-cert-auth, etcd's JSON gateway connects to etcd using etcd's server "
@@ -196,6 +197,10 @@ class EtcdClient:
                         await session.close()
                 except TimeoutError:
                     logger.warning("closing the connections to etcd took over 5s; left behind")
+        if any(url.startswith("https:") for url in self._urls):
+            # A TLS connection closes only after the close_notify exchange, a few loop
+            # turns later; give it that (aiohttp's documented graceful shutdown).
+            await asyncio.sleep(TLS_CLOSE_GRACE)
 
     def _ssl_context(self) -> ssl.SSLContext | bool:
         if not self._tls.enabled:
