@@ -82,9 +82,9 @@ class SqlLogBackend(Backend):
         self.wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self.written = 0
+        """Revisions this process has written; drivers use it to schedule housekeeping."""
         self.known = 0
         """The newest revision known to exist (from local writes or notifications)."""
-        """Revisions this process has written; drivers use it to schedule housekeeping."""
 
     # -- driver hooks ----------------------------------------------------------------------
 
