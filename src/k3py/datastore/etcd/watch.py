@@ -117,16 +117,14 @@ class EtcdWatch(Watch):
         self._closed = True
         self._readable.set()
         self._writable.set()
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                async with asyncio.timeout(_CLOSE_TIMEOUT):
-                    await task
+        await self._stop_stream()
 
     async def cancel(self, error: DatastoreError) -> None:
         """End the watch from the backend's side: the consumer sees ``error``."""
         self._fail(error)
+        await self._stop_stream()
+
+    async def _stop_stream(self) -> None:
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
