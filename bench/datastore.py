@@ -1,6 +1,6 @@
 """Datastore benchmark: k3py's backend beside each database's raw ceiling, in one run.
 
-    python -m bench.datastore [--drivers sqlite,postgres,mysql,etcd] [--quick]   (repo root)
+    python -m bench.datastore [--drivers sqlite,sqlite-full,postgres,mysql,etcd] [--quick]
 
 Starts its own PostgreSQL, MariaDB and etcd on loopback (tests/services.py) and prints one
 table per driver: creates/s and updates/s with 1 and 16 concurrent writers (ceiling: plain
@@ -162,23 +162,25 @@ def print_table(driver: str, rows: list[tuple[str, str, str, str]]) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--drivers", default="sqlite,postgres,mysql,etcd")
+    parser.add_argument("--drivers", default="sqlite,sqlite-full,postgres,mysql,etcd")
     parser.add_argument("--quick", action="store_true", help="fewer writes (a smoke run)")
     args = parser.parse_args()
     count = 300 if args.quick else 1500
     tmp = tempfile.mkdtemp(prefix="k3py-bench-")
     for driver in args.drivers.split(","):
-        if driver == "sqlite":
-            data_dir = f"{tmp}/sqlite"
-            endpoint = f"sqlite://{data_dir}/state.db"
+        if driver in ("sqlite", "sqlite-full"):
+            sync = "FULL" if driver == "sqlite-full" else "NORMAL"
+            data_dir = f"{tmp}/{driver}"
+            endpoint = f"sqlite://{data_dir}/state.db?_synchronous={sync}"
             os.makedirs(data_dir, exist_ok=True)
 
-            async def ceiling(*, count: int, concurrency: int, d: str = data_dir) -> float:
-                return await raw_ceiling.sqlite_ceiling(Path(d, "raw.db"), synchronous="NORMAL",
+            async def ceiling(*, count: int, concurrency: int, d: str = data_dir,
+                              sync: str = sync) -> float:
+                return await raw_ceiling.sqlite_ceiling(Path(d, "raw.db"), synchronous=sync,
                                                         count=count, concurrency=concurrency)
 
-            print_table("sqlite (WAL, synchronous=NORMAL)",
-                        await bench_driver(driver, endpoint, data_dir, ceiling, count=count))
+            print_table(f"sqlite (WAL, synchronous={sync})",
+                        await bench_driver("sqlite", endpoint, data_dir, ceiling, count=count))
             continue
         server: Any = {"postgres": PostgresServer, "mysql": MariadbServer,
                        "etcd": EtcdServer}[driver]()

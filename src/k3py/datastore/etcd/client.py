@@ -38,6 +38,7 @@ UNAVAILABLE = 14
 _HEADERS = {"Content-Type": "application/json"}
 _MAX_BACKOFF = 1.0
 TLS_CLOSE_GRACE = 0.1
+HTTP_CONNECTIONS_PER_SLOT = 4
 _LARGE_BODY = 1 << 20
 _GATEWAY_HINT = (
     " (with --client-cert-auth, etcd's JSON gateway connects to etcd using etcd's server "
@@ -178,8 +179,11 @@ class EtcdClient:
         context = self._ssl_context()
         timeout = aiohttp.ClientTimeout(total=self._settings.retry_timeout,
                                         sock_connect=self._settings.connect_timeout)
+        # HTTP/1.1 carries one request per connection at a time, and an idle connection
+        # costs etcd little: allow more than an SQL pool, or concurrent callers queue here.
+        limit = self._settings.max_connections * HTTP_CONNECTIONS_PER_SLOT
         self._unary = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._settings.max_connections, ssl=context),
+            connector=aiohttp.TCPConnector(limit=limit, ssl=context),
             timeout=timeout,
         )
         # Watches hold their connection for life: keep them out of the unary pool's limit.
