@@ -335,3 +335,13 @@ async def test_concurrent_large_values_are_all_written(store: Backend, p: str) -
     assert all(r.succeeded for r in results)
     listed = await store.list(f"{p}/many/")
     assert [kv.value for kv in listed.kvs] == values
+
+
+async def test_watch_catch_up_spanning_many_pages_is_complete_and_ordered(store: Backend,
+                                                                          p: str) -> None:
+    results = await asyncio.gather(*(store.create(f"{p}/long/{i:05d}", b"v")
+                                     for i in range(2100)))
+    revisions = sorted(r.revision for r in results)
+    async with store.watch(f"{p}/long/", revisions[0]) as watch:
+        events = await collect(watch, 2100, seconds=60)
+    assert [e.revision for e in events] == revisions

@@ -30,6 +30,8 @@ class SqlWatch(Watch):
         self._start = start_revision
         self._sub: Subscription | None = None
         self._backlog: collections.deque[Event] = collections.deque()
+        self._catch_up: tuple[int, int] | None = None
+        """Revisions still to read from the log, one page at a time, before live events."""
         self._progress_pending = False
         self._closed = False
 
@@ -39,6 +41,8 @@ class SqlWatch(Watch):
         try:
             if self._sub is None:
                 await self._begin()
+            while not self._backlog and self._catch_up is not None:
+                await self._read_page(*self._catch_up)
             if self._backlog:
                 return self._backlog.popleft()
             assert self._sub is not None
@@ -55,26 +59,32 @@ class SqlWatch(Watch):
             raise
 
     async def _begin(self) -> None:
+        """Subscribe first, so that nothing published from now on is missed; what the hub
+        published before that comes from the log."""
         backend = self._backend
         if self._start == 0:
             self._start = await backend.current_revision() + 1
         sub = backend.hub.subscribe(start=self._prefix, end=self._end)
         self._sub = sub
         compact = await backend.compact_revision()
-        first, last = self._start, sub.registered_at
-        while first <= last and compact < self._start:
-            events, compact = await backend.retrying(
-                functools.partial(steps.events_in_range, backend.dialect, first=first,
-                                  last=last, start=self._prefix, end=self._end,
-                                  limit=CATCH_UP_PAGE), TxKind.SINGLE)
-            self._backlog.extend(events)
-            if len(events) < CATCH_UP_PAGE:
-                break
-            first = events[-1].revision + 1
         if compact >= self._start:
             raise CompactedError(self._start, compact)
+        if self._start <= sub.registered_at:
+            self._catch_up = (self._start, sub.registered_at)
         if self._progress_pending:
             backend.hub.progress(sub)
+
+    async def _read_page(self, first: int, last: int) -> None:
+        backend = self._backend
+        events, compact = await backend.retrying(
+            functools.partial(steps.events_in_range, backend.dialect, first=first, last=last,
+                              start=self._prefix, end=self._end, limit=CATCH_UP_PAGE),
+            TxKind.SINGLE)
+        if compact >= self._start:  # compacted while we read: this page may have holes
+            raise CompactedError(self._start, compact)
+        self._backlog.extend(events)
+        more = len(events) == CATCH_UP_PAGE
+        self._catch_up = (events[-1].revision + 1, last) if more else None
 
     def request_progress(self) -> None:
         if self._sub is None:
