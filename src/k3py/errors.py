@@ -4,6 +4,7 @@
 
     K3pyError                        root: catch this to catch anything k3py meant to raise
     ├── ConfigError                  bad settings or flags; the message lists every problem
+    ├── PkiError                     a certificate, key or CA that cannot be read, made or used
     └── DatastoreError               the revisioned key-value store
         ├── EndpointError            a --datastore-endpoint that cannot be parsed or used
         ├── DatastoreUnavailable     the database cannot be reached (retried with backoff first)
@@ -29,6 +30,10 @@ class K3pyError(Exception):
 
 class ConfigError(K3pyError):
     """Settings, flags or a config file that cannot be used as given."""
+
+
+class PkiError(K3pyError):
+    """A certificate, key or CA that cannot be parsed, does not match, or cannot be issued."""
 
 
 class DatastoreError(K3pyError):
