@@ -1,16 +1,24 @@
 """The ``k3py`` command: parses the command line, configures logging, runs one role.
 
-This is the only module that calls ``asyncio.run``.
+This is the only module that calls ``asyncio.run`` (through an ``asyncio.Runner`` on uvloop).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
+import shutil
+import signal
 import sys
 from collections.abc import Sequence
 
 from k3py import __version__
+from k3py.config.server import default_kubeconfig, server_config
+from k3py.errors import K3pyError
+
+logger = logging.getLogger("k3py")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,8 +28,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"k3py version v{__version__}")
     parser.add_argument("--debug", action="store_true", help="log at debug level")
-    parser.add_subparsers(dest="command", metavar="<command>")
+    commands = parser.add_subparsers(dest="command", metavar="<command>")
+    server = commands.add_parser("server", help="run a server (control plane)")
+    _server_flags(server)
+    commands.add_parser("kubectl", help="run kubectl against this server's admin kubeconfig",
+                        add_help=False)
     return parser
+
+
+def _server_flags(p: argparse.ArgumentParser) -> None:
+    """K3s's flag names; each also reads K3PY_* and K3S_* env names (see config.server)."""
+    p.add_argument("--data-dir", "-d", help="state directory (default /var/lib/k3py)")
+    p.add_argument("--bind-address", help="address to listen on (default 0.0.0.0)")
+    p.add_argument("--https-listen-port", type=int, help="HTTPS port (default 6443)")
+    p.add_argument("--advertise-address", help="address other servers and agents use")
+    p.add_argument("--tls-san", action="append", metavar="NAME",
+                   help="extra hostname or IP for the serving certificate (repeatable)")
+    p.add_argument("--write-kubeconfig", "-o", help="where to write the admin kubeconfig")
+    p.add_argument("--write-kubeconfig-mode", help="its file mode, octal (default 0600)")
+    p.add_argument("--datastore-endpoint", help="sqlite://, postgres://, mysql:// or etcd URLs")
+    p.add_argument("--datastore-cafile", help="CA file for the datastore's TLS")
+    p.add_argument("--datastore-certfile", help="client certificate for the datastore")
+    p.add_argument("--datastore-keyfile", help="client key for the datastore")
+    p.add_argument("--node-name", help="this node's name (default the hostname)")
+    p.add_argument("--cluster-domain", help="cluster DNS domain (default cluster.local)")
+    p.add_argument("--service-cidr", help="Service IP range (default 10.43.0.0/16)")
+    p.add_argument("--disable-agent", action="store_true", help="run no local node")
 
 
 def configure_logging(*, debug: bool) -> None:
@@ -32,15 +64,52 @@ def configure_logging(*, debug: bool) -> None:
     )
 
 
+def _run_server(args: argparse.Namespace) -> int:
+    import uvloop
+
+    from k3py.server import run_server
+
+    config = server_config(vars(args), os.environ)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await run_server(config, stop=stop)
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main())
+    return 0
+
+
+def _exec_kubectl(args: Sequence[str]) -> int:
+    """``k3py kubectl ...``: the real kubectl, pointed at the admin kubeconfig unless
+    KUBECONFIG says otherwise (as ``k3s kubectl`` does)."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        print("k3py: kubectl not found on PATH; install kubectl", file=sys.stderr)
+        return 1
+    env = dict(os.environ)
+    env.setdefault("KUBECONFIG", str(default_kubeconfig()))
+    os.execve(kubectl, [kubectl, *args], env)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["kubectl"]:
+        return _exec_kubectl(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(debug=args.debug)
     if args.command is None:
         parser.print_help()
         return 0
-    parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse exits first
-    return 2
+    try:
+        return _run_server(args)
+    except K3pyError as exc:
+        logger.error("%s", exc)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,148 @@
+"""The server role's settings: K3s flag names, ``K3PY_*`` env names with ``K3S_*`` aliases,
+K3s defaults under our own name, and one error listing every problem found."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from k3py.errors import ConfigError
+
+EMULATED_KUBERNETES = (1, 33, 5)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerConfig:
+    """What ``k3py server`` runs with."""
+
+    data_dir: Path
+    bind_address: str = "0.0.0.0"
+    https_listen_port: int = 6443
+    advertise_address: str | None = None
+    tls_sans: tuple[str, ...] = ()
+    write_kubeconfig: Path
+    write_kubeconfig_mode: int = 0o600
+    datastore_endpoint: str = ""
+    datastore_cafile: str | None = None
+    datastore_certfile: str | None = None
+    datastore_keyfile: str | None = None
+    node_name: str
+    disable_agent: bool = False
+    cluster_domain: str = "cluster.local"
+    service_cidr: str = "10.43.0.0/16"
+
+    @property
+    def server_dir(self) -> Path:
+        return self.data_dir / "server"
+
+    @property
+    def kubernetes_service_ip(self) -> str:
+        """The first address of the service CIDR: the ``kubernetes`` Service's ClusterIP."""
+        return str(next(ipaddress.ip_network(self.service_cidr).hosts()))
+
+    @property
+    def local_url(self) -> str:
+        """The URL this server's own clients (and the admin kubeconfig) use."""
+        host = self.bind_address
+        if host in ("0.0.0.0", ""):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"https://{host}:{self.https_listen_port}"
+
+
+# flag name (dest) -> env names, K3PY first
+ENV_NAMES: dict[str, tuple[str, ...]] = {
+    "data_dir": ("K3PY_DATA_DIR", "K3S_DATA_DIR"),
+    "write_kubeconfig": ("K3PY_KUBECONFIG_OUTPUT", "K3S_KUBECONFIG_OUTPUT"),
+    "write_kubeconfig_mode": ("K3PY_KUBECONFIG_MODE", "K3S_KUBECONFIG_MODE"),
+    "datastore_endpoint": ("K3PY_DATASTORE_ENDPOINT", "K3S_DATASTORE_ENDPOINT"),
+    "datastore_cafile": ("K3PY_DATASTORE_CAFILE", "K3S_DATASTORE_CAFILE"),
+    "datastore_certfile": ("K3PY_DATASTORE_CERTFILE", "K3S_DATASTORE_CERTFILE"),
+    "datastore_keyfile": ("K3PY_DATASTORE_KEYFILE", "K3S_DATASTORE_KEYFILE"),
+    "node_name": ("K3PY_NODE_NAME", "K3S_NODE_NAME"),
+}
+
+
+def default_data_dir() -> Path:
+    return Path("/var/lib/k3py") if os.geteuid() == 0 else Path.home() / ".k3py"
+
+
+def default_kubeconfig() -> Path:
+    return Path("/etc/k3py/k3py.yaml") if os.geteuid() == 0 else Path.home() / ".kube/k3py.yaml"
+
+
+def server_config(flags: Mapping[str, Any], env: Mapping[str, str]) -> ServerConfig:
+    """Build the config from parsed flags (None = not given) and the environment.
+
+    Raises :class:`ConfigError` naming every bad value at once.
+    """
+    problems: list[str] = []
+
+    def pick(name: str) -> Any:
+        if flags.get(name) not in (None, [], ()):
+            return flags[name]
+        for env_name in ENV_NAMES.get(name, ()):
+            if env.get(env_name):
+                return env[env_name]
+        return None
+
+    port = pick("https_listen_port") or 6443
+    try:
+        port = int(port)
+        if not 0 < port < 65536:
+            raise ValueError
+    except (TypeError, ValueError):
+        problems.append(f"--https-listen-port must be a TCP port (1-65535), not {port!r}")
+        port = 6443
+    mode_text = str(pick("write_kubeconfig_mode") or "0600")
+    try:
+        mode = int(mode_text, 8)
+        if not 0 <= mode <= 0o777:
+            raise ValueError
+    except ValueError:
+        problems.append(f"--write-kubeconfig-mode must be an octal file mode like 0600, "
+                        f"not {mode_text!r}")
+        mode = 0o600
+    bind = str(pick("bind_address") or "0.0.0.0")
+    advertise = pick("advertise_address")
+    for flag, value in (("--bind-address", bind), ("--advertise-address", advertise)):
+        if value:
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                problems.append(f"{flag} must be an IP address, not {value!r}")
+    service_cidr = str(pick("service_cidr") or "10.43.0.0/16")
+    try:
+        ipaddress.ip_network(service_cidr)
+    except ValueError:
+        problems.append(f"invalid service-cidr {service_cidr!r}")
+        service_cidr = "10.43.0.0/16"
+    sans = tuple(s.strip() for v in (flags.get("tls_san") or ()) for s in v.split(",")
+                 if s.strip())
+    if problems:
+        raise ConfigError("invalid server configuration:\n  - " + "\n  - ".join(problems))
+    return ServerConfig(
+        data_dir=Path(pick("data_dir") or default_data_dir()).absolute(),
+        bind_address=bind,
+        https_listen_port=port,
+        advertise_address=advertise,
+        tls_sans=sans,
+        write_kubeconfig=Path(pick("write_kubeconfig") or default_kubeconfig()).absolute(),
+        write_kubeconfig_mode=mode,
+        datastore_endpoint=str(pick("datastore_endpoint") or ""),
+        datastore_cafile=pick("datastore_cafile"),
+        datastore_certfile=pick("datastore_certfile"),
+        datastore_keyfile=pick("datastore_keyfile"),
+        node_name=str(pick("node_name") or socket.gethostname()).lower(),
+        disable_agent=bool(flags.get("disable_agent")),
+        cluster_domain=str(pick("cluster_domain") or "cluster.local"),
+        service_cidr=service_cidr,
+    )

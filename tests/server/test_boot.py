@@ -1,0 +1,201 @@
+"""`k3py server` as a real process: certificates, the admin kubeconfig, HTTPS with client
+certificates, /version and health, driven by the real kubectl."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from k3py.pki import cert_sans
+
+from ..services import free_ports
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+KUBECTL = "/usr/bin/kubectl"
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+    kubeconfig: Path
+    port: int
+    started_in: float
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+
+def start_server(tmp: Path, *extra: str, port: int | None = None) -> Server:
+    port = port or free_ports(1)[0]
+    data_dir, kubeconfig, log = tmp / "data", tmp / "kubeconfig.yaml", tmp / "server.log"
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    began = time.monotonic()
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "k3py", "server", "--data-dir", str(data_dir),
+             "--https-listen-port", str(port), "--bind-address", "127.0.0.1",
+             "--write-kubeconfig", str(kubeconfig), "--disable-agent", *extra],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(process, data_dir, kubeconfig, port, 0.0, log)
+    deadline = began + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"k3py server exited {process.returncode}:\n{log.read_text()}")
+        if kubeconfig.exists() and _ready(server):
+            server.started_in = time.monotonic() - began
+            return server
+        time.sleep(0.02)
+    process.kill()
+    raise AssertionError(f"k3py server not ready in 30 s:\n{log.read_text()}")
+
+
+def _client_context(server: Server, *, with_cert: bool = True) -> ssl.SSLContext:
+    tls = server.data_dir / "server" / "tls"
+    context = ssl.create_default_context(cafile=str(tls / "server-ca.crt"))
+    if with_cert:
+        context.load_cert_chain(tls / "client-admin.crt", tls / "client-admin.key")
+    return context
+
+
+def _ready(server: Server) -> bool:
+    try:
+        with urllib.request.urlopen(f"{server.url}/readyz", timeout=2,
+                                    context=_client_context(server)) as answer:
+            return bool(answer.read() == b"ok")
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def stop_server(server: Server) -> int:
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        return server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        raise
+
+
+def kubectl(server: Server, *args: str, cache: Path, kubeconfig: Path | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, KUBECACHEDIR=str(cache))
+    return subprocess.run(
+        [KUBECTL, "--kubeconfig", str(kubeconfig or server.kubeconfig), *args],
+        env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = start_server(tmp_path, "--tls-san", "k3py.example.test,192.0.2.10")
+    yield running
+    if running.process.poll() is None:
+        assert stop_server(running) == 0, running.log.read_text()
+
+
+def test_kubectl_version_reports_kubernetes_1_33(server: Server, tmp_path: Path) -> None:
+    done = kubectl(server, "version", "-o", "json", cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    versions = json.loads(done.stdout)
+    assert versions["serverVersion"]["minor"] == "33"
+    assert versions["serverVersion"]["gitVersion"].startswith("v1.33.")
+    # The dispatcher in /usr/bin/kubectl ran the kubectl matching the server's minor.
+    assert versions["clientVersion"]["minor"] == "33"
+
+
+def test_health_endpoints_answer_ok_through_kubectl(server: Server, tmp_path: Path) -> None:
+    for path in ("/healthz", "/livez", "/readyz"):
+        done = kubectl(server, "get", "--raw", path, cache=tmp_path / "cache")
+        assert (done.returncode, done.stdout) == (0, "ok"), done.stderr
+    verbose = kubectl(server, "get", "--raw", "/readyz?verbose", cache=tmp_path / "cache")
+    assert "[+]datastore ok" in verbose.stdout
+
+
+def test_k3py_kubectl_uses_the_admin_kubeconfig(server: Server) -> None:
+    env = dict(os.environ, PYTHONPATH=str(SRC), KUBECONFIG=str(server.kubeconfig),
+               KUBECACHEDIR=str(server.data_dir / "kubecache"))
+    done = subprocess.run([sys.executable, "-m", "k3py", "kubectl", "get", "--raw", "/livez"],
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout) == (0, "ok"), done.stderr
+
+
+def test_anonymous_requests_get_401(server: Server, tmp_path: Path) -> None:
+    request = urllib.request.Request(f"{server.url}/version")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=5,
+                               context=_client_context(server, with_cert=False))
+    assert caught.value.code == 401
+    status = json.loads(caught.value.read())
+    assert (status["kind"], status["reason"], status["code"]) == ("Status", "Unauthorized", 401)
+    # kubectl with credentials the server does not accept renders it as for a real cluster.
+    lines = []
+    for line in server.kubeconfig.read_text().splitlines():
+        if "client-certificate-data" in line:
+            lines.append(line.split("client-certificate-data")[0] + "token: not-a-known-token")
+        elif "client-key-data" not in line:
+            lines.append(line)
+    stranger = tmp_path / "stranger.yaml"
+    stranger.write_text("\n".join(lines) + "\n")
+    done = kubectl(server, "get", "--raw", "/version", cache=tmp_path / "c2",
+                   kubeconfig=stranger)
+    assert done.returncode != 0
+    assert "You must be logged in to the server (Unauthorized)" in done.stderr
+
+
+def test_files_are_private_and_certificates_carry_the_sans(server: Server) -> None:
+    assert server.kubeconfig.stat().st_mode & 0o777 == 0o600
+    tls = server.data_dir / "server" / "tls"
+    assert tls.stat().st_mode & 0o777 == 0o700
+    for key in tls.glob("*.key"):
+        assert key.stat().st_mode & 0o777 == 0o600, key
+    dns, ips = cert_sans((tls / "serving-kube-apiserver.crt").read_bytes())
+    assert {"kubernetes", "kubernetes.default", "kubernetes.default.svc",
+            "kubernetes.default.svc.cluster.local", "localhost",
+            "k3py.example.test"} <= dns
+    assert {"127.0.0.1", "10.43.0.1", "192.0.2.10"} <= ips
+
+
+def test_a_restart_keeps_the_cluster_ca_and_old_kubeconfigs_work(tmp_path: Path) -> None:
+    first = start_server(tmp_path)
+    ca = (first.data_dir / "server" / "tls" / "server-ca.crt").read_bytes()
+    saved = tmp_path / "saved.yaml"
+    saved.write_bytes(first.kubeconfig.read_bytes())
+    assert stop_server(first) == 0
+    second = start_server(tmp_path, port=first.port)
+    try:
+        assert (second.data_dir / "server" / "tls" / "server-ca.crt").read_bytes() == ca
+        done = kubectl(second, "get", "--raw", "/readyz", cache=tmp_path / "cache",
+                       kubeconfig=saved)
+        assert (done.returncode, done.stdout) == (0, "ok"), done.stderr
+    finally:
+        assert stop_server(second) == 0
+
+
+def test_start_to_ready_is_quick(server: Server) -> None:
+    print(f"k3py server ready in {server.started_in:.2f}s")
+    assert server.started_in < 10
+
+
+def test_bad_flags_are_all_named_at_once(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    done = subprocess.run(
+        [sys.executable, "-m", "k3py", "server", "--data-dir", str(tmp_path),
+         "--https-listen-port", "70000", "--write-kubeconfig-mode", "rw",
+         "--bind-address", "not-an-ip"],
+        env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    for complaint in ("--https-listen-port", "--write-kubeconfig-mode", "--bind-address"):
+        assert complaint in done.stderr
