@@ -28,6 +28,7 @@ T = TypeVar("T")
 UNKNOWN_DATABASE = 1049
 RETRYABLE_CODES = {1020, 1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013, 2055, 4031}
 PACKET_TOO_LARGE = {1153, 1301}
+TLS_CLOSE_GRACE = 0.1
 
 
 class _MysqlDialect(Dialect):
@@ -145,6 +146,8 @@ class MysqlBackend(SqlLogBackend):
                     await cur.execute("SELECT RELEASE_LOCK('k3py_schema')")
                     await cur.execute("SET SESSION sql_notes = 1")
         except _NATIVE as exc:
+            if self._ssl is not None:  # a refused TLS connection finishes closing a bit later
+                await asyncio.sleep(TLS_CLOSE_GRACE)
             raise _translate(exc) from None
         self._pool = pool
 

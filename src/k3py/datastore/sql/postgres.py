@@ -25,6 +25,7 @@ T = TypeVar("T")
 CHANNEL = "k3py_events"
 SCHEMA_LOCK = 0x6B33_7079  # advisory lock id: "k3py"
 LISTENER_RETRY = 5.0
+TLS_CLOSE_GRACE = 0.1
 
 
 POSTGRES = Dialect(key_type="BYTEA", value_type="BYTEA", lock_suffix=" FOR UPDATE OF m")
@@ -157,6 +158,9 @@ class PostgresBackend(SqlLogBackend):
                 await conn.close()  # also releases the advisory lock
             self._pool = await self._create_pool()
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
+            if any(name == "sslmode" and mode != "disable" for name, mode in self.endpoint.params):
+                # A refused TLS connection finishes closing a few loop turns later.
+                await asyncio.sleep(TLS_CLOSE_GRACE)
             raise _translate(exc) from None
 
     async def _connect_one(self, *, database: str | None = None) -> Any:
