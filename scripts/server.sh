@@ -4,7 +4,6 @@
 #
 #   sudo bash scripts/server.sh
 #
-# Note: the server role is not built yet; until it is, `k3py server` exits with an error.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
