@@ -32,7 +32,6 @@ from k3py.pki import (
     render_kubeconfig,
     write_private,
 )
-from k3py.pki.certs import issue_cert_for_key
 
 E = TypeVar("E", bound=x509.ExtensionType)
 KUBECTL = Path("/usr/bin/kubectl")
@@ -241,7 +240,7 @@ def test_new_san_reissues_only_the_serving_cert(tmp_path: Path) -> None:
 def test_expiring_or_foreign_client_certs_are_renewed(tmp_path: Path) -> None:
     tls = ensure(tmp_path)
     client_ca = CertKey(tls.client_ca.read_bytes(), tls.client_ca_key.read_bytes())
-    short = issue_cert_for_key(
+    short = issue_cert(
         client_ca,
         key_pem=tls.admin_key.read_bytes(),
         common_name="system:admin",

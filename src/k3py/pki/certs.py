@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -34,29 +35,31 @@ class CertKey:
     key_pem: bytes
 
 
-def create_ca(common_name: str, *, days: int = 3650) -> CertKey:
-    """A new self-signed CA with a fresh EC P-256 key (K3s names it ``<prefix>@<unix-ts>``)."""
-    return create_ca_for_key(common_name, key_pem=new_key_pem(), days=days)
-
-
-def create_ca_for_key(common_name: str, *, key_pem: bytes, days: int = 3650) -> CertKey:
-    """A self-signed CA certificate for an existing key (a key that survived a lost cert)."""
-    key = load_key(key_pem)
+def _base(subject: x509.Name, issuer: x509.Name, public: Any, *, days: int, ca: bool
+          ) -> x509.CertificateBuilder:
+    """What every certificate here carries: names, key, serial, validity, CA flag, usage."""
     start = now()
-    public = key.public_key()
-    cert = (
+    return (
         x509.CertificateBuilder()
-        .subject_name(_name(common_name, ()))
-        .issuer_name(_name(common_name, ()))
+        .subject_name(subject)
+        .issuer_name(issuer)
         .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(start - _BACKDATE)
         .not_valid_after(start + datetime.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(_key_usage(ca=True), critical=True)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(_key_usage(ca=ca), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .sign(key, _hash_for(key))
     )
+
+
+def create_ca(common_name: str, *, days: int = 3650, key_pem: bytes | None = None) -> CertKey:
+    """A self-signed CA (K3s names it ``<prefix>@<unix-ts>``), with a fresh EC P-256 key or
+    ``key_pem`` (a key that survived a lost cert)."""
+    key_pem = key_pem or new_key_pem()
+    key = load_key(key_pem)
+    name = _name(common_name, ())
+    cert = _base(name, name, key.public_key(), days=days, ca=True).sign(key, _hash_for(key))
     return CertKey(cert.public_bytes(serialization.Encoding.PEM), key_pem)
 
 
@@ -70,58 +73,23 @@ def issue_cert(
     server: bool = False,
     client: bool = False,
     days: int = 365,
+    key_pem: bytes | None = None,
 ) -> CertKey:
-    """A leaf certificate with a fresh EC P-256 key, signed by ``ca``.
+    """A leaf certificate signed by ``ca``, with a fresh EC P-256 key or ``key_pem``.
 
     ``organizations`` become O= entries, which Kubernetes reads as the user's groups.
+    Renewals pass the existing key, as K3s's do, so a crash between writing key and cert can
+    never leave a pair that does not match.
     """
-    return issue_cert_for_key(
-        ca,
-        key_pem=new_key_pem(),
-        common_name=common_name,
-        organizations=organizations,
-        dns_names=dns_names,
-        ip_addresses=ip_addresses,
-        server=server,
-        client=client,
-        days=days,
-    )
-
-
-def issue_cert_for_key(
-    ca: CertKey,
-    *,
-    key_pem: bytes,
-    common_name: str,
-    organizations: Sequence[str] = (),
-    dns_names: Sequence[str] = (),
-    ip_addresses: Sequence[str] = (),
-    server: bool = False,
-    client: bool = False,
-    days: int = 365,
-) -> CertKey:
-    """Like :func:`issue_cert` for an existing key: renewals keep the key, as K3s's do, so a
-    crash between writing key and cert can never leave a pair that does not match."""
+    key_pem = key_pem or new_key_pem()
     ca_cert = load_cert(ca.cert_pem)
     ca_key = load_key(ca.key_pem)
     if not same_public_key(ca_cert, ca_key):
         subject = ca_cert.subject.rfc4514_string()
         raise PkiError(f"the CA key does not belong to the CA certificate {subject!r}")
     public = load_key(key_pem).public_key()
-    start = now()
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name, organizations))
-        .issuer_name(ca_cert.subject)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start - _BACKDATE)
-        .not_valid_after(start + datetime.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(ca=False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(_authority_key_id(ca_cert, ca_key), critical=False)
-    )
+    builder = _base(_name(common_name, organizations), ca_cert.subject, public, days=days,
+                    ca=False).add_extension(_authority_key_id(ca_cert, ca_key), critical=False)
     usages = [
         oid
         for oid, wanted in (

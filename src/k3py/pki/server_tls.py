@@ -20,7 +20,7 @@ from pathlib import Path
 from cryptography.x509.oid import NameOID
 
 from k3py.errors import PkiError
-from k3py.pki.certs import CertKey, create_ca_for_key, issue_cert_for_key, new_key_pem
+from k3py.pki.certs import CertKey, create_ca, issue_cert, new_key_pem
 from k3py.pki.files import write_private
 from k3py.pki.readback import (
     cert_expires_within,
@@ -139,7 +139,7 @@ def _ensure_ca(cert_path: Path, key_path: Path, *, prefix: str) -> CertKey:
         _parsed(key_path, load_key, key_pem)
         _tighten(key_path)
     if cert_pem is None:
-        ca = create_ca_for_key(f"{prefix}@{int(time.time())}", key_pem=key_pem)
+        ca = create_ca(f"{prefix}@{int(time.time())}", key_pem=key_pem)
         write_private(cert_path, ca.cert_pem, mode=_CERT_MODE)
         logger.info("Created CA %s", cert_path)
         return ca
@@ -172,7 +172,7 @@ def _ensure_leaf(cert_path: Path, key_path: Path, *, ca: CertKey, want: _Leaf) -
     if key_pem is None:
         key_pem = new_key_pem()
         write_private(key_path, key_pem, mode=_KEY_MODE)
-    issued = issue_cert_for_key(
+    issued = issue_cert(
         ca,
         key_pem=key_pem,
         common_name=want.common_name,
