@@ -15,6 +15,20 @@
         ├── LeaseNotFoundError       a write or keepalive naming a lease that is gone
         ├── WatchCancelled           a watch the store had to end (too slow a consumer, shutdown)
         └── DatastoreClosed          a call on a backend after close()
+    └── ApiError                     a request the Kubernetes API refuses; becomes a metav1.Status
+        ├── BadRequest               400: a malformed body, selector, patch or parameter
+        ├── Forbidden                403
+        ├── NotFound                 404: the object, namespace or resource does not exist
+        ├── MethodNotAllowed         405: a verb the resource does not support
+        ├── AlreadyExists            409: a create whose name is taken
+        ├── Conflict                 409: a stale resourceVersion or a field-manager conflict
+        ├── Gone                     410: a resourceVersion older than the store keeps (Expired)
+        ├── UnsupportedMediaType     415
+        ├── Invalid                  422: validation failed; ``causes`` name each field
+        ├── TooManyRequests          429
+        ├── InternalError            500
+        ├── ServiceUnavailable       503
+        └── Timeout                  504: e.g. a resourceVersion the server has not reached
 
 A compare-and-swap that loses is *not* an error: it is a returned result
 (:class:`k3py.datastore.TxnResult` with ``succeeded=False``). Messages never contain
@@ -22,6 +36,8 @@ credentials: endpoints are shown redacted.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class K3pyError(Exception):
@@ -101,3 +117,85 @@ class LeaseNotFoundError(DatastoreError):
     def __init__(self, lease_id: int) -> None:
         super().__init__(f"lease {lease_id} not found: it expired, was revoked or never existed")
         self.lease_id = lease_id
+
+
+class ApiError(K3pyError):
+    """A refusal in Kubernetes terms: ``code``, ``reason``, ``message`` and optional
+    ``details`` (name, group, kind, causes). The apiserver turns it into a ``metav1.Status``
+    in one place; the api and storage layers raise it without knowing about HTTP."""
+
+    code = 500
+    reason = "InternalError"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None,
+                 reason: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if reason is not None:
+            self.reason = reason
+
+    def status(self) -> dict[str, Any]:
+        """The ``metav1.Status`` body for this error."""
+        body: dict[str, Any] = {
+            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": self.message, "reason": self.reason, "code": self.code,
+        }
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class BadRequest(ApiError):
+    code, reason = 400, "BadRequest"
+
+
+class Forbidden(ApiError):
+    code, reason = 403, "Forbidden"
+
+
+class NotFound(ApiError):
+    code, reason = 404, "NotFound"
+
+
+class MethodNotAllowed(ApiError):
+    code, reason = 405, "MethodNotAllowed"
+
+
+class AlreadyExists(ApiError):
+    code, reason = 409, "AlreadyExists"
+
+
+class Conflict(ApiError):
+    code, reason = 409, "Conflict"
+
+
+class Gone(ApiError):
+    code, reason = 410, "Expired"
+
+
+class UnsupportedMediaType(ApiError):
+    code, reason = 415, "UnsupportedMediaType"
+
+
+class Invalid(ApiError):
+    """422 with one cause per bad field: ``{"reason", "message", "field"}`` as kubectl
+    prints them (``<field>: <message>``)."""
+
+    code, reason = 422, "Invalid"
+
+
+class TooManyRequests(ApiError):
+    code, reason = 429, "TooManyRequests"
+
+
+class InternalError(ApiError):
+    code, reason = 500, "InternalError"
+
+
+class ServiceUnavailable(ApiError):
+    code, reason = 503, "ServiceUnavailable"
+
+
+class Timeout(ApiError):
+    code, reason = 504, "Timeout"

@@ -1,5 +1,5 @@
 """The HTTPS listener: TLS that asks for (but does not demand) a client certificate, the
-middleware chain, and the routes built so far (version and health)."""
+middleware chain (authentication, then Status errors), version, health, and the resource API."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from aiohttp import web
 
 from k3py import __version__
 from k3py.apiserver.auth import authenticate
+from k3py.apiserver.dispatch import ResourceApi, api_errors
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +52,20 @@ class ApiServer:
     """Serves the API on ``host:port`` until ``stop()``."""
 
     def __init__(self, *, host: str, port: int, tls: ApiServerTls,
-                 kubernetes: tuple[int, int, int], ready: HealthCheck) -> None:
+                 kubernetes: tuple[int, int, int], ready: HealthCheck,
+                 resources: ResourceApi | None = None) -> None:
         self._host, self._port = host, port
         self._tls = tls
         self._version = orjson.dumps(version_info(kubernetes))
         self._ready = ready
+        self._resources = resources
         self._runner: web.AppRunner | None = None
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[authenticate])
+        app = web.Application(middlewares=[authenticate, api_errors],
+                              client_max_size=4 * 1024 * 1024)
+        if self._resources is not None:
+            self._resources.register(app)
         app.router.add_get("/version", self._get_version)
         app.router.add_get("/version/", self._get_version)
         for path in ("/healthz", "/livez", "/readyz"):
@@ -68,7 +74,10 @@ class ApiServer:
         return app
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.app(), access_log=None, handle_signals=False)
+        # Watches never finish by themselves: give open requests 2 s, then close them
+        # (clients re-watch from their last resourceVersion).
+        self._runner = web.AppRunner(self.app(), access_log=None, handle_signals=False,
+                                     shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port,
                            ssl_context=self._tls.context(), reuse_address=True)

@@ -1,7 +1,7 @@
 """Who is calling: the verified client certificate's subject (CN = user, O = groups).
 
-Until RBAC arrives only ``system:masters`` may do anything; anyone unauthenticated gets 401,
-as kube-apiserver with ``--anonymous-auth=false`` answers (K3s runs it that way).
+Anyone unauthenticated gets 401, as kube-apiserver with ``--anonymous-auth=false`` answers
+(K3s runs it that way). What an authenticated user may do is :mod:`k3py.apiserver.authz`'s.
 """
 
 from __future__ import annotations
@@ -51,8 +51,5 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     user = user_from_peercert(transport.get_extra_info("peercert") if transport else None)
     if user is None:
         return status_response(401, "Unauthorized")
-    if MASTERS not in user.groups:
-        return status_response(403, f'forbidden: User "{user.name}" cannot {request.method.lower()}'
-                               f' path "{request.path}"')
     request[USER_KEY] = user
     return await handler(request)

@@ -65,6 +65,8 @@ class ServerTls:
     admin_key: Path
     supervisor_cert: Path
     supervisor_key: Path
+    kubelet_cert: Path
+    kubelet_key: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,8 @@ class _Leaf:
 
 
 def ensure_server_tls(
-    data_dir: Path, *, dns_names: Sequence[str], ip_addresses: Sequence[str]
+    data_dir: Path, *, dns_names: Sequence[str], ip_addresses: Sequence[str],
+    node_name: str | None = None,
 ) -> ServerTls:
     """Create whatever is missing or stale under ``<data_dir>/server/tls``; keep the rest.
 
@@ -104,6 +107,9 @@ def ensure_server_tls(
     _ensure_leaf(tls.admin_cert, tls.admin_key, ca=client_ca, want=admin)
     supervisor = _Leaf("system:k3s-supervisor", ("system:masters",), client=True)
     _ensure_leaf(tls.supervisor_cert, tls.supervisor_key, ca=client_ca, want=supervisor)
+    if node_name:
+        kubelet = _Leaf(f"system:node:{node_name}", ("system:nodes",), client=True)
+        _ensure_leaf(tls.kubelet_cert, tls.kubelet_key, ca=client_ca, want=kubelet)
     return tls
 
 
@@ -120,6 +126,8 @@ def _paths(tls: Path) -> ServerTls:
         admin_key=tls / "client-admin.key",
         supervisor_cert=tls / "client-supervisor.crt",
         supervisor_key=tls / "client-supervisor.key",
+        kubelet_cert=tls / "client-kubelet.crt",
+        kubelet_key=tls / "client-kubelet.key",
     )
 
 

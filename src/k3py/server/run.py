@@ -7,11 +7,23 @@ import asyncio
 import ipaddress
 import logging
 import socket
+from dataclasses import dataclass
+from pathlib import Path
 
+from k3py import __version__
+from k3py.api.resources import builtin_table
 from k3py.apiserver import ApiServer, ApiServerTls
+from k3py.apiserver.bootstrap import ensure_kubernetes_service, ensure_system_namespaces
+from k3py.apiserver.dispatch import ResourceApi
+from k3py.apiserver.services import ServiceNetwork
+from k3py.client import ApiClient, ClientTls
 from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
-from k3py.datastore import open_backend
+from k3py.controllers.namespace import NamespaceController
+from k3py.datastore import Backend, open_backend
+from k3py.node.hostinfo import internal_ip
+from k3py.node.registration import NodeAgent, NodeSettings
 from k3py.pki import CertKey, ensure_server_tls, render_kubeconfig, write_private
+from k3py.storage import ObjectStore, WatchCache
 
 logger = logging.getLogger(__name__)
 
@@ -44,37 +56,108 @@ def _sans(config: ServerConfig) -> tuple[list[str], list[str]]:
     return sorted(set(dns)), sorted(set(ips))
 
 
-def prepare_files(config: ServerConfig) -> ApiServerTls:
+@dataclass(frozen=True, slots=True)
+class ServerFiles:
+    serving: ApiServerTls
+    kubelet: ClientTls
+    controllers: ClientTls
+
+
+def prepare_files(config: ServerConfig) -> ServerFiles:
     """Certificates (created once, reused, renewed when near expiry or missing a SAN) and the
     admin kubeconfig. Blocking: key generation and file writes."""
     dns, ips = _sans(config)
-    tls = ensure_server_tls(config.data_dir, dns_names=dns, ip_addresses=ips)
+    tls = ensure_server_tls(config.data_dir, dns_names=dns, ip_addresses=ips,
+                            node_name=config.node_name)
     admin = CertKey(cert_pem=tls.admin_cert.read_bytes(), key_pem=tls.admin_key.read_bytes())
     kubeconfig = render_kubeconfig(server_url=config.local_url,
                                    ca_pem=tls.server_ca.read_bytes(), client=admin)
     config.write_kubeconfig.parent.mkdir(parents=True, exist_ok=True)
     write_private(config.write_kubeconfig, kubeconfig, mode=config.write_kubeconfig_mode)
-    return ApiServerTls(serving_cert=tls.serving_cert, serving_key=tls.serving_key,
-                        client_ca=tls.client_ca)
+    serving = ApiServerTls(serving_cert=tls.serving_cert, serving_key=tls.serving_key,
+                           client_ca=tls.client_ca)
+    return ServerFiles(serving,
+                       ClientTls(ca_file=tls.server_ca, cert_file=tls.kubelet_cert,
+                                 key_file=tls.kubelet_key),
+                       ClientTls(ca_file=tls.server_ca, cert_file=tls.supervisor_cert,
+                                 key_file=tls.supervisor_key))
+
+
+def kubelet_version() -> str:
+    major, minor, patch = EMULATED_KUBERNETES
+    return f"v{major}.{minor}.{patch}+k3py{__version__}"
 
 
 async def run_server(config: ServerConfig, *, stop: asyncio.Event) -> None:
     """Run the server role until ``stop`` is set."""
-    tls = await asyncio.to_thread(prepare_files, config)
+    files = await asyncio.to_thread(prepare_files, config)
     logger.info("wrote the admin kubeconfig to %s", config.write_kubeconfig)
-    store = open_backend(config.datastore_endpoint, data_dir=config.data_dir,
-                         ca_file=config.datastore_cafile, cert_file=config.datastore_certfile,
-                         key_file=config.datastore_keyfile)
-    async with store:
-        async def ready() -> None:
-            await store.current_revision()
-
-        api = ApiServer(host=config.bind_address, port=config.https_listen_port, tls=tls,
-                        kubernetes=EMULATED_KUBERNETES, ready=ready)
+    backend = open_backend(config.datastore_endpoint, data_dir=config.data_dir,
+                           ca_file=config.datastore_cafile, cert_file=config.datastore_certfile,
+                           key_file=config.datastore_keyfile)
+    async with backend, asyncio.TaskGroup() as tasks:
+        cache = WatchCache(backend)
+        cache_task = tasks.create_task(cache.run(), name="watch-cache")
+        compactor = tasks.create_task(backend.compact_periodically(), name="compactor")
+        await cache.wait_ready()
+        store = ObjectStore(backend, cache)
+        await ensure_system_namespaces(store)
+        network = ServiceNetwork(config.service_cidr)
+        await ensure_kubernetes_service(store, network, address=_advertised(config),
+                                        port=config.https_listen_port)
+        api = _api_server(config, files.serving, backend, store)
         await api.start()
+        clients = [tasks.create_task(_run_controllers(config, files.controllers),
+                                     name="controllers")]
+        if not config.disable_agent:
+            clients.append(tasks.create_task(_run_node(config, files.kubelet),
+                                             name="node-agent"))
         try:
             await stop.wait()
             logger.info("stopping")
         finally:
+            # Our own clients first (their watches would hold the listener open), then the
+            # listener, then what feeds it.
+            for task in clients:
+                task.cancel()
             async with asyncio.timeout(STOP_TIMEOUT):
+                await asyncio.gather(*clients, return_exceptions=True)
                 await api.stop()
+            cache_task.cancel()
+            compactor.cancel()
+
+
+def _advertised(config: ServerConfig) -> str:
+    """The address other hosts reach this server on (K3s: --advertise-address, else the
+    node's address)."""
+    if config.advertise_address:
+        return config.advertise_address
+    if config.bind_address not in ("0.0.0.0", "::", ""):
+        return config.bind_address
+    return internal_ip()
+
+
+def _api_server(config: ServerConfig, tls: ApiServerTls, backend: Backend,
+                store: ObjectStore) -> ApiServer:
+    async def ready() -> None:
+        await backend.current_revision()
+
+    resources = ResourceApi(table=builtin_table(), store=store,
+                            server_address=f"{_advertised(config)}:{config.https_listen_port}",
+                            service_network=ServiceNetwork(config.service_cidr))
+    return ApiServer(host=config.bind_address, port=config.https_listen_port, tls=tls,
+                     kubernetes=EMULATED_KUBERNETES, ready=ready, resources=resources)
+
+
+async def _run_node(config: ServerConfig, tls: ClientTls) -> None:
+    settings = NodeSettings(name=config.node_name, kubelet_version=kubelet_version(),
+                            runtime_version=f"k3py://{__version__}",
+                            data_dir=Path(config.data_dir),
+                            roles=("control-plane", "master"))
+    async with ApiClient(server=config.local_url, tls=tls) as client:
+        await NodeAgent(client, settings).run()
+
+
+async def _run_controllers(config: ServerConfig, tls: ClientTls) -> None:
+    async with ApiClient(server=config.local_url, tls=tls) as client:
+        await NamespaceController(client).run()

@@ -1,0 +1,113 @@
+"""What the server sets and keeps on create and update, for every resource: identity and
+timestamps, generation, the spec/status split of resources with a status subresource.
+Per-kind defaulting and validation are called from here."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+from k3py.api import meta as m
+from k3py.api.resources import Resource
+from k3py.errors import BadRequest
+
+# Kinds whose create keeps the client's status (the writer of status is the creator).
+_KEEPS_STATUS_ON_CREATE = frozenset({("", "Node"), ("", "Namespace"), ("", "Event"),
+                                     ("certificates.k8s.io", "CertificateSigningRequest")})
+
+
+def check_type(resource: Resource, obj: Any) -> dict[str, Any]:
+    """The body must be an object of this resource's kind and version."""
+    if not isinstance(obj, dict):
+        raise BadRequest(f"the body of the request must be a {resource.kind} object")
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if kind not in (None, "", resource.kind):
+        raise BadRequest(f"the API version in the data ({api_version}) does not match the "
+                         f"expected API version ({resource.api_version})"
+                         if api_version != resource.api_version else
+                         f"kind {kind} does not match the expected kind {resource.kind}")
+    if api_version not in (None, "", resource.api_version):
+        raise BadRequest(f"the API version in the data ({api_version}) does not match the "
+                         f"expected API version ({resource.api_version})")
+    return obj
+
+
+def _check_namespace(resource: Resource, meta: dict[str, Any], namespace: str | None) -> None:
+    given = meta.get("namespace")
+    if resource.namespaced:
+        if given and given != namespace:
+            raise BadRequest("the namespace of the provided object does not match the "
+                             "namespace sent on the request")
+        meta["namespace"] = namespace
+    else:
+        meta.pop("namespace", None)
+
+
+def prepare_create(resource: Resource, body: dict[str, Any], *, namespace: str | None,
+                   now: datetime | None = None) -> dict[str, Any]:
+    """The object to store for a create: a fresh copy with identity, timestamps and
+    generation set; client-set server fields dropped."""
+    obj = copy.deepcopy(check_type(resource, body))
+    obj["apiVersion"], obj["kind"] = resource.api_version, resource.kind
+    meta = m.object_meta(obj)
+    _check_namespace(resource, meta, namespace)
+    if not meta.get("name"):
+        prefix = meta.get("generateName")
+        if not prefix:
+            raise m.invalid(resource.kind, "", [(
+                "metadata.name", "FieldValueRequired",
+                "Required value: name or generateName is required")], group=resource.group)
+        meta["name"] = m.generated_name(prefix)
+    for field in (*m.SERVER_OWNED, "resourceVersion"):
+        meta.pop(field, None)
+    meta["uid"] = m.new_uid()
+    meta["creationTimestamp"] = m.now_rfc3339(now or datetime.now(UTC))
+    if resource.subresource("status") is not None or "spec" in obj:
+        meta["generation"] = 1
+    if resource.subresource("status") is not None and \
+            (resource.group, resource.kind) not in _KEEPS_STATUS_ON_CREATE:
+        obj.pop("status", None)
+    if (resource.group, resource.kind) == ("", "Namespace"):
+        # Every namespace waits for the namespace controller to empty it before it goes.
+        spec = obj.setdefault("spec", {})
+        spec["finalizers"] = list(dict.fromkeys([*(spec.get("finalizers") or []),
+                                                 "kubernetes"]))
+        obj["status"] = {"phase": "Active"}
+    return obj
+
+
+def prepare_update(resource: Resource, old: dict[str, Any], body: dict[str, Any], *,
+                   subresource: str | None = None) -> dict[str, Any]:
+    """The object to store for an update of ``old`` with ``body``: identity kept, status
+    (or everything but status, on the status subresource) taken from ``old``, generation
+    bumped when the spec changed."""
+    obj = copy.deepcopy(check_type(resource, body))
+    obj["apiVersion"], obj["kind"] = resource.api_version, resource.kind
+    meta = m.object_meta(obj)
+    old_meta = old.get("metadata") or {}
+    if subresource == "status":
+        status = obj.get("status")
+        obj = copy.deepcopy(old)
+        meta = obj["metadata"]
+        if status is None:
+            obj.pop("status", None)
+        else:
+            obj["status"] = status
+    elif resource.subresource("status") is not None:
+        if "status" in old:
+            obj["status"] = copy.deepcopy(old["status"])
+        else:
+            obj.pop("status", None)
+    for field in ("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp",
+                  "deletionGracePeriodSeconds"):
+        if field in old_meta:
+            meta[field] = old_meta[field]
+        else:
+            meta.pop(field, None)
+    # The version this update replaces (storage compares and strips it on the way in).
+    meta["resourceVersion"] = old_meta.get("resourceVersion", "")
+    generation = old_meta.get("generation")
+    if generation is not None:
+        meta["generation"] = generation + 1 if m.spec_changed(old, obj) else generation
+    return obj

@@ -1,0 +1,47 @@
+"""The review APIs that store nothing: SelfSubjectAccessReview (``kubectl auth can-i``),
+SelfSubjectRulesReview (``can-i --list``), SelfSubjectReview (``auth whoami``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k3py.apiserver.auth import MASTERS, User
+from k3py.errors import BadRequest, MethodNotAllowed
+
+
+def _review(kind: str, group: str, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BadRequest(f"the body of the request must be a {kind} object")
+    return {"kind": kind, "apiVersion": f"{group}/v1",
+            "metadata": body.get("metadata") or {}, "spec": body.get("spec") or {}}
+
+
+def _allowed(user: User) -> tuple[bool, str]:
+    if MASTERS in user.groups:
+        return True, "system:masters may do anything"
+    return False, "no RBAC policy matched"
+
+
+def review(kind: str, user: User, body: Any) -> dict[str, Any]:
+    """Answer one review request for ``user`` (the caller)."""
+    if kind == "SelfSubjectAccessReview":
+        result = _review(kind, "authorization.k8s.io", body)
+        allowed, reason = _allowed(user)
+        result["status"] = {"allowed": allowed, "reason": reason} if allowed else \
+            {"allowed": False}
+        return result
+    if kind == "SelfSubjectRulesReview":
+        result = _review(kind, "authorization.k8s.io", body)
+        allowed, _ = _allowed(user)
+        result["status"] = {
+            "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
+            if allowed else [],
+            "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}] if allowed else [],
+            "incomplete": False}
+        return result
+    if kind == "SelfSubjectReview":
+        result = _review(kind, "authentication.k8s.io", body)
+        result.pop("spec", None)
+        result["status"] = {"userInfo": {"username": user.name, "groups": list(user.groups)}}
+        return result
+    raise MethodNotAllowed(f"{kind} is not supported by this server yet")

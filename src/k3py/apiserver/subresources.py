@@ -1,0 +1,134 @@
+"""Subresources that are not the object itself: ``scale`` (an autoscaling/v1 Scale view of
+a workload's replicas), pod ``binding`` (what a scheduler posts) and pod ``eviction`` (what
+``kubectl drain`` posts)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from aiohttp import web
+
+from k3py.api import patch, selectors
+from k3py.api.resources import Resource
+from k3py.apiserver.bodies import (
+    JSON_PATCH,
+    MERGE_PATCH,
+    PATCH_TYPES,
+    json_response,
+    media_type,
+    read_body,
+)
+from k3py.apiserver.writes import admit, delete_one, dry_run
+from k3py.errors import BadRequest, Conflict, Invalid, UnsupportedMediaType
+from k3py.storage import ObjectStore
+from k3py.storage.objects import STALE, conflict
+
+SCALE_DEFINITION = "io.k8s.api.autoscaling.v1.Scale"
+
+
+def _selector_text(obj: dict[str, Any]) -> str:
+    selector = (obj.get("spec") or {}).get("selector")
+    if obj.get("kind") == "ReplicationController":
+        return ",".join(f"{k}={v}" for k, v in sorted((selector or {}).items()))
+    return selectors.format_label_selector(selector)
+
+
+def scale_of(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = obj["metadata"]
+    scale_meta = {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                       "creationTimestamp") if k in meta}
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": scale_meta,
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                       "selector": _selector_text(obj)}}
+
+
+def _wanted_replicas(scale: Any, name: str) -> int:
+    replicas = (scale.get("spec") or {}).get("replicas") if isinstance(scale, dict) else None
+    if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+        raise Invalid(f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: '
+                      f"{replicas}: must be greater than or equal to 0",
+                      details={"name": name, "group": "autoscaling", "kind": "Scale",
+                               "causes": [{"reason": "FieldValueInvalid", "field": "spec.replicas",
+                                           "message": f"Invalid value: {replicas}: must be "
+                                                      "greater than or equal to 0"}]})
+    return replicas
+
+
+async def scale(request: web.Request, store: ObjectStore, resource: Resource, *,
+                namespace: str | None, name: str, verb: str) -> web.Response:
+    if verb == "get":
+        return json_response(scale_of(await store.get(resource, namespace, name)))
+    kind = media_type(request)
+    if verb == "patch" and kind not in PATCH_TYPES:
+        raise UnsupportedMediaType(f"the body of the request was in an unknown format - "
+                                   f"accepted media types include: {', '.join(PATCH_TYPES)}")
+    body = await read_body(request)
+
+    async def mutate(current: dict[str, Any] | None) -> dict[str, Any] | None:
+        assert current is not None
+        view = scale_of(current)
+        if verb == "update":
+            wanted = body
+        elif kind == MERGE_PATCH:
+            wanted = patch.json_merge_patch(view, body)
+        elif kind == JSON_PATCH:
+            wanted = patch.json_patch(view, body)
+        else:
+            wanted = patch.strategic_merge_patch(view, body, definition=SCALE_DEFINITION)
+        version = ((wanted or {}).get("metadata") or {}).get("resourceVersion")
+        if version and version != current["metadata"]["resourceVersion"]:
+            raise conflict(resource, name, STALE)
+        replicas = _wanted_replicas(wanted, name)
+        if replicas == (current.get("spec") or {}).get("replicas", 1):
+            return None
+        new = copy.deepcopy(current)
+        new.setdefault("spec", {})["replicas"] = replicas
+        new["metadata"]["generation"] = new["metadata"].get("generation", 1) + 1
+        return admit(resource, new, old=current)
+
+    stored, _ = await store.update(resource, namespace, name, mutate, dry_run=dry_run(request))
+    return json_response(scale_of(stored))
+
+
+def _success(code: int) -> dict[str, Any]:
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+            "code": code}
+
+
+async def bind(request: web.Request, store: ObjectStore, resource: Resource, *,
+               namespace: str | None, name: str) -> web.Response:
+    body = await read_body(request)
+    target = (body or {}).get("target") or {}
+    node = target.get("name")
+    if not node:
+        raise BadRequest("a Binding needs target.name (the node)")
+
+    async def mutate(current: dict[str, Any] | None) -> dict[str, Any] | None:
+        assert current is not None
+        if current["metadata"].get("deletionTimestamp"):
+            raise Conflict(f"pod {name} is being deleted, cannot be assigned to a host")
+        assigned = (current.get("spec") or {}).get("nodeName")
+        if assigned:
+            raise Conflict(f"pod {name} is already assigned to node \"{assigned}\"")
+        new = copy.deepcopy(current)
+        new.setdefault("spec", {})["nodeName"] = node
+        status = new.setdefault("status", {})
+        conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
+        conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                           "lastTransitionTime": current["metadata"].get("creationTimestamp")})
+        status["conditions"] = conditions
+        return new
+
+    await store.update(resource, namespace, name, mutate, dry_run=dry_run(request))
+    return json_response(_success(201), status=201)
+
+
+async def evict(request: web.Request, store: ObjectStore, resource: Resource, *,
+                namespace: str | None, name: str) -> web.Response:
+    body = await read_body(request) or {}
+    options = body.get("deleteOptions") or {}
+    await delete_one(store, resource, namespace, name, options,
+                     dry=dry_run(request) or options.get("dryRun") == ["All"])
+    return json_response(_success(201), status=201)
