@@ -217,7 +217,8 @@ def test_generate_name_and_list_paging(api: k8s.ApiClient) -> None:
     pages = 0
     while True:
         page = core.list_namespaced_config_map("paging", limit=10, _continue=token)
-        seen.extend(item.metadata.name for item in page.items)
+        seen.extend(item.metadata.name for item in page.items
+                    if item.metadata.name != "kube-root-ca.crt")
         pages += 1
         token = page.metadata._continue
         if not token:
@@ -235,7 +236,8 @@ def test_watch_sees_every_change_in_order(api: k8s.ApiClient) -> None:
     def follow() -> None:
         stream = k8s_watch.Watch()
         for event in stream.stream(core.list_namespaced_config_map, "watched",
-                                   resource_version=start, timeout_seconds=10):
+                                   resource_version=start, timeout_seconds=10,
+                                   label_selector="test=watch"):
             obj = event["object"]
             events.append((event["type"], obj.metadata.name, obj.metadata.resource_version))
             if len(events) == 4:
@@ -243,9 +245,12 @@ def test_watch_sees_every_change_in_order(api: k8s.ApiClient) -> None:
 
     reader = threading.Thread(target=follow)
     reader.start()
-    created = core.create_namespaced_config_map("watched", {"metadata": {"name": "w"}})
+    labels = {"test": "watch"}
+    created = core.create_namespaced_config_map("watched", {"metadata": {
+        "name": "w", "labels": labels}})
     patched = core.patch_namespaced_config_map("w", "watched", {"data": {"k": "v"}})
-    other = core.create_namespaced_config_map("watched", {"metadata": {"name": "w2"}})
+    other = core.create_namespaced_config_map("watched", {"metadata": {
+        "name": "w2", "labels": labels}})
     core.delete_namespaced_config_map("w", "watched")
     reader.join(15)
     assert [(t, n) for t, n, _ in events] == [("ADDED", "w"), ("MODIFIED", "w"),
@@ -436,3 +441,42 @@ def test_explain_renders_the_schema(cluster: Server, cache: Path) -> None:
     text = ok(kubectl(cluster, "explain", "deployment.spec.replicas", cache=cache))
     assert "FIELD: replicas <integer>" in text
     assert "desired pods" in text
+
+
+# -- bearer tokens --------------------------------------------------------------------------
+
+def test_service_account_tokens_authenticate_and_die_with_their_account(
+        cluster: Server, cache: Path, tmp_path: Path) -> None:
+    ok(kubectl(cluster, "create", "namespace", "tokens", cache=cache))
+    deadline = time.monotonic() + 10
+    while kubectl(cluster, "-n", "tokens", "get", "sa", "default", cache=cache).returncode:
+        assert time.monotonic() < deadline, "the default ServiceAccount never appeared"
+        time.sleep(0.1)
+    root_ca = ok(kubectl(cluster, "-n", "tokens", "get", "configmap", "kube-root-ca.crt", "-o",
+                         "jsonpath={.data.ca\\.crt}", cache=cache))
+    assert root_ca.startswith("-----BEGIN CERTIFICATE-----")
+    ok(kubectl(cluster, "-n", "tokens", "create", "serviceaccount", "robot", cache=cache))
+    token = ok(kubectl(cluster, "-n", "tokens", "create", "token", "robot", "--duration=1h",
+                       cache=cache)).strip()
+    assert token.count(".") == 2
+    tls = cluster.data_dir / "server" / "tls"
+    kubeconfig = tmp_path / "robot.yaml"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "robot",
+        "clusters": [{"name": "c", "cluster": {
+            "server": cluster.url, "certificate-authority": str(tls / "server-ca.crt")}}],
+        "users": [{"name": "robot", "user": {"token": token}}],
+        "contexts": [{"name": "robot", "context": {"cluster": "c", "user": "robot"}}]}))
+    who = json.loads(ok(kubectl(cluster, "auth", "whoami", "-o", "json", cache=cache,
+                                kubeconfig=kubeconfig)))
+    assert who["status"]["userInfo"]["username"] == "system:serviceaccount:tokens:robot"
+    assert "system:serviceaccounts:tokens" in who["status"]["userInfo"]["groups"]
+    can = kubectl(cluster, "auth", "can-i", "get", "pods", cache=cache, kubeconfig=kubeconfig)
+    assert (can.returncode, can.stdout.strip()) == (1, "no")
+    denied = kubectl(cluster, "-n", "tokens", "get", "pods", cache=cache, kubeconfig=kubeconfig)
+    assert 'User "system:serviceaccount:tokens:robot" cannot list resource "pods"' in \
+        denied.stderr
+    ok(kubectl(cluster, "-n", "tokens", "delete", "serviceaccount", "robot", cache=cache))
+    gone = kubectl(cluster, "auth", "whoami", cache=cache, kubeconfig=kubeconfig)
+    assert gone.returncode == 1
+    assert "You must be logged in to the server (Unauthorized)" in gone.stderr

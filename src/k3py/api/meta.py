@@ -18,11 +18,6 @@ _DNS1123_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # no vowels (no words), no look-alikes
 
-# Resources whose names must be DNS-1123 labels (not subdomains), as upstream validates them.
-LABEL_NAMED = frozenset({("", "namespaces"), ("", "services"), ("apps", "deployments"),
-                         ("apps", "statefulsets"), ("batch", "cronjobs")})
-
-
 def now_rfc3339(clock: datetime | None = None) -> str:
     moment = clock or datetime.now(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -35,26 +30,6 @@ def new_uid() -> str:
 def generated_name(prefix: str) -> str:
     """``generateName`` + 5 random characters, as kube-apiserver makes them."""
     return prefix[:58] + "".join(secrets.choice(_GENERATE_ALPHABET) for _ in range(5))
-
-
-def name_problems(name: str, *, label: bool) -> list[str]:
-    """Why ``name`` is not a valid object name (empty when it is)."""
-    if label:
-        problems = [] if _DNS1123_LABEL.match(name) else [
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or "
-            "'-', and must start and end with an alphanumeric character (e.g. 'my-name',  or "
-            "'123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]
-        if len(name) > 63:
-            problems.append("must be no more than 63 characters")
-        return problems
-    problems = [] if _DNS1123_SUBDOMAIN.match(name) else [
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-        "'-' or '.', and must start and end with an alphanumeric character (e.g. "
-        "'example.com', regex used for validation is "
-        "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]
-    if len(name) > 253:
-        problems.append("must be no more than 253 characters")
-    return problems
 
 
 def object_meta(obj: dict[str, Any]) -> dict[str, Any]:
@@ -76,12 +51,13 @@ def invalid(kind: str, name: str, causes: list[tuple[str, str, str]],
     """
     texts = [f"{f}: {m}" for f, _, m in causes]
     summary = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+    qualified = f"{kind}.{group}" if group else kind
     details: dict[str, Any] = {"name": name, "kind": kind,
                                "causes": [{"reason": r, "message": m, "field": f}
                                           for f, r, m in causes]}
     if group:
         details["group"] = group
-    return Invalid(f'{kind} "{name}" is invalid: {summary}', details=details)
+    return Invalid(f'{qualified} "{name}" is invalid: {summary}', details=details)
 
 
 def value_invalid(value: str, why: str) -> str:

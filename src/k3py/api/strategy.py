@@ -105,6 +105,17 @@ def prepare_update(resource: Resource, old: dict[str, Any], body: dict[str, Any]
             meta[field] = old_meta[field]
         else:
             meta.pop(field, None)
+    if subresource == "finalize":
+        # /finalize changes a namespace's spec.finalizers and nothing else.
+        finalizers = (obj.get("spec") or {}).get("finalizers") or []
+        obj = copy.deepcopy(old)
+        meta = obj["metadata"]
+        obj.setdefault("spec", {})["finalizers"] = finalizers
+    elif (resource.group, resource.kind) == ("", "Namespace") and subresource is None:
+        # Only /finalize changes a namespace's finalizers, only /status its phase.
+        obj["spec"] = {**(obj.get("spec") or {}),
+                       "finalizers": (old.get("spec") or {}).get("finalizers", [])}
+        obj["status"] = copy.deepcopy(old.get("status") or {})
     # The version this update replaces (storage compares and strips it on the way in).
     meta["resourceVersion"] = old_meta.get("resourceVersion", "")
     generation = old_meta.get("generation")

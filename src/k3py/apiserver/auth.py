@@ -1,4 +1,6 @@
-"""Who is calling: the verified client certificate's subject (CN = user, O = groups).
+"""Who is calling: the verified client certificate's subject (CN = user, O = groups), or a
+service-account bearer token (signed by this cluster, unexpired, its service account still
+there with the same uid).
 
 Anyone unauthenticated gets 401, as kube-apiserver with ``--anonymous-auth=false`` answers
 (K3s runs it that way). What an authenticated user may do is :mod:`k3py.apiserver.authz`'s.
@@ -13,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from k3py.apiserver.status import status_response
+from k3py.pki.tokens import TokenSigner
 
 MASTERS = "system:masters"
 
@@ -43,12 +46,38 @@ def user_from_peercert(peercert: dict[str, Any] | None) -> User | None:
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ServiceAccountLookup = Callable[[str, str], Awaitable["dict[str, Any] | None"]]
+"""(namespace, name) → the ServiceAccount object as the server has it now, or None."""
+
+TOKENS: web.AppKey[TokenSigner] = web.AppKey("tokens", TokenSigner)
+SERVICE_ACCOUNTS: web.AppKey[ServiceAccountLookup] = web.AppKey("service_accounts")
+
+
+async def user_from_token(request: web.Request) -> User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or TOKENS not in request.app:
+        return None
+    claims = request.app[TOKENS].verify(token.strip())
+    if claims is None:
+        return None
+    info = claims.get("kubernetes.io") or {}
+    namespace = info.get("namespace", "")
+    account = info.get("serviceaccount") or {}
+    found = await request.app[SERVICE_ACCOUNTS](namespace, account.get("name", ""))
+    if found is None or (found.get("metadata") or {}).get("uid") != account.get("uid"):
+        return None  # the service account was deleted (and maybe made again): token revoked
+    return User(name=f"system:serviceaccount:{namespace}:{account['name']}",
+                groups=("system:serviceaccounts", f"system:serviceaccounts:{namespace}",
+                        "system:authenticated"))
 
 
 @web.middleware
 async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
     transport = request.transport
     user = user_from_peercert(transport.get_extra_info("peercert") if transport else None)
+    if user is None:
+        user = await user_from_token(request)
     if user is None:
         return status_response(401, "Unauthorized")
     request[USER_KEY] = user

@@ -1,6 +1,7 @@
 """Who may do what, until RBAC arrives: ``system:masters`` may do everything; a node
 (``system:node:<name>`` in ``system:nodes``) may do what its kubelet needs, as the Node
-authorizer allows; every authenticated user may read discovery, version and health."""
+authorizer allows; every authenticated user may read discovery, version and health and ask
+the self-review APIs about itself."""
 
 from __future__ import annotations
 
@@ -30,8 +31,16 @@ def _node_may(node: str, info: RequestInfo) -> bool:
     return info.verb in _READ and target in _NODE_READABLE and info.subresource is None
 
 
+# What system:basic-user grants every authenticated user: asking about oneself.
+_SELF_REVIEWS = frozenset({("authorization.k8s.io", "selfsubjectaccessreviews"),
+                           ("authorization.k8s.io", "selfsubjectrulesreviews"),
+                           ("authentication.k8s.io", "selfsubjectreviews")})
+
+
 def allowed(user: User, info: RequestInfo) -> bool:
     if MASTERS in user.groups:
+        return True
+    if (info.group, info.resource) in _SELF_REVIEWS and info.verb == "create":
         return True
     if NODES_GROUP in user.groups and user.name.startswith(NODE_PREFIX):
         return _node_may(user.name[len(NODE_PREFIX):], info)

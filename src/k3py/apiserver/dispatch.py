@@ -12,17 +12,21 @@ from aiohttp import web
 
 from k3py.api import discovery, openapi
 from k3py.api.resources import Resource, ResourceTable
-from k3py.apiserver import authz, reads, reviews, subresources, watching, writes
+from k3py.apiserver import auth, authz, reads, reviews, subresources, watching, writes
 from k3py.apiserver.auth import USER_KEY
 from k3py.apiserver.bodies import json_response, read_body
 from k3py.apiserver.requestinfo import RequestInfo, parse_resource_path
 from k3py.apiserver.services import ServiceNetwork
 from k3py.errors import ApiError, MethodNotAllowed, NotFound
+from k3py.pki.tokens import TokenSigner
 from k3py.storage import ObjectStore
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+SERVICE_ACCOUNTS = Resource("", "v1", "ServiceAccount", "serviceaccounts", True)
 
 
 def _not_found() -> NotFound:
@@ -51,16 +55,19 @@ class ResourceApi:
     """The Kubernetes API proper, over one resource table and one object store."""
 
     def __init__(self, *, table: ResourceTable, store: ObjectStore, server_address: str,
-                 service_network: ServiceNetwork) -> None:
+                 service_network: ServiceNetwork, tokens: TokenSigner) -> None:
         self.table = table
         self.store = store
         self.server_address = server_address
         self.service_network = service_network
+        self.tokens = tokens
         self._schemas: dict[str, Any] = {}
         self._schemas_for: ResourceTable | None = None
 
     def register(self, app: web.Application) -> None:
         app[writes.SERVICE_NETWORK] = self.service_network
+        app[auth.TOKENS] = self.tokens
+        app[auth.SERVICE_ACCOUNTS] = self._service_account
         app.router.add_get("/openapi/v3", self.openapi_root)
         app.router.add_get("/openapi/v3/", self.openapi_root)
         app.router.add_get("/openapi/v3/{key:.+}", self.openapi_document)
@@ -94,6 +101,14 @@ class ResourceApi:
         if found is None:
             raise _not_found()
         return json_response(found)
+
+    async def _service_account(self, namespace: str, name: str) -> dict[str, Any] | None:
+        key = SERVICE_ACCOUNTS.key(namespace, name)
+        found = self.store.cache.get(key)
+        if found is None:  # perhaps just made: look again once the cache is current
+            await self.store.cache.sync()
+            found = self.store.cache.get(key)
+        return found
 
     # -- OpenAPI -----------------------------------------------------------------------
 
@@ -199,7 +214,7 @@ class ResourceApi:
         if sub.name in ("status", "finalize"):
             if verb == "get":
                 return await reads.get_object(request, self.store, resource, namespace, name)
-            subresource = "status" if sub.name == "status" else None
+            subresource = sub.name
             if verb == "update":
                 return await writes.update_object(request, self.store, resource,
                                                   namespace=namespace, name=name,
@@ -212,6 +227,9 @@ class ResourceApi:
         if (resource.group, resource.plural, sub.name) == ("", "pods", "binding"):
             return await subresources.bind(request, self.store, resource, namespace=namespace,
                                            name=name)
+        if (resource.group, resource.plural, sub.name) == ("", "serviceaccounts", "token"):
+            return await subresources.token(request, self.store, resource, self.tokens,
+                                            namespace=namespace, name=name)
         if (resource.group, resource.plural, sub.name) == ("", "pods", "eviction"):
             return await subresources.evict(request, self.store, resource,
                                             namespace=namespace, name=name)

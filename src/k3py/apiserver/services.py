@@ -132,20 +132,3 @@ async def release(store: ObjectStore, service: dict[str, Any]) -> None:
         logger.warning("could not release the addresses of service %s: %s",
                        service["metadata"].get("name"), exc)
 
-
-def carry_over(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """An update that leaves out the allocated ClusterIP or node ports keeps them, as
-    kube-apiserver does for a ``kubectl replace`` of a manifest without them."""
-    old_spec, spec = old.get("spec") or {}, new.get("spec") or {}
-    for field in ("clusterIP", "clusterIPs"):
-        if not spec.get(field) and old_spec.get(field) and \
-                spec.get("type", "ClusterIP") != "ExternalName":
-            spec[field] = old_spec[field]
-    old_ports = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort")
-                 for p in old_spec.get("ports") or []}
-    if spec.get("type") in ("NodePort", "LoadBalancer"):
-        for port in spec.get("ports") or []:
-            previous = old_ports.get((port.get("port"), port.get("protocol", "TCP")))
-            if not port.get("nodePort") and previous:
-                port["nodePort"] = previous
-    return new

@@ -5,11 +5,12 @@ a workload's replicas), pod ``binding`` (what a scheduler posts) and pod ``evict
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-from k3py.api import patch, selectors
+from k3py.api import meta, patch, selectors
 from k3py.api.resources import Resource
 from k3py.apiserver.bodies import (
     JSON_PATCH,
@@ -21,6 +22,7 @@ from k3py.apiserver.bodies import (
 )
 from k3py.apiserver.writes import admit, delete_one, dry_run
 from k3py.errors import BadRequest, Conflict, Invalid, UnsupportedMediaType
+from k3py.pki.tokens import TokenSigner
 from k3py.storage import ObjectStore
 from k3py.storage.objects import STALE, conflict
 
@@ -132,3 +134,42 @@ async def evict(request: web.Request, store: ObjectStore, resource: Resource, *,
     await delete_one(store, resource, namespace, name, options,
                      dry=dry_run(request) or options.get("dryRun") == ["All"])
     return json_response(_success(201), status=201)
+
+
+MIN_TOKEN_SECONDS = 600
+MAX_TOKEN_SECONDS = 365 * 24 * 3600
+
+
+async def token(request: web.Request, store: ObjectStore, resource: Resource,
+                signer: TokenSigner, *,
+                namespace: str | None, name: str) -> web.Response:
+    """TokenRequest: a signed token for the service account (``kubectl create token``)."""
+    body = await read_body(request) or {}
+    spec = dict(body.get("spec") or {})
+    seconds = spec.get("expirationSeconds") or 3600
+    if not isinstance(seconds, int) or not MIN_TOKEN_SECONDS <= seconds <= MAX_TOKEN_SECONDS:
+        raise Invalid(f'TokenRequest.authentication.k8s.io "{name}" is invalid: '
+                      f"spec.expirationSeconds: Invalid value: {seconds}: may not specify a "
+                      f"duration less than 10 minutes",
+                      details={"name": name, "group": "authentication.k8s.io",
+                               "kind": "TokenRequest", "causes": [{
+                                   "reason": "FieldValueInvalid",
+                                   "field": "spec.expirationSeconds",
+                                   "message": "may not specify a duration less than 10 "
+                                              "minutes"}]})
+    account = await store.get(resource, namespace, name)
+    bound = spec.get("boundObjectRef")
+    token_text, expires = signer.issue(
+        namespace=namespace or "", name=name, uid=account["metadata"]["uid"], seconds=seconds,
+        audiences=spec.get("audiences") or (), bound=bound)
+    spec["expirationSeconds"] = seconds
+    spec["audiences"] = list(spec.get("audiences") or signer.audiences)
+    spec.setdefault("boundObjectRef", None)
+    result = {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+              "metadata": {"name": name, "namespace": namespace,
+                           "creationTimestamp": meta.now_rfc3339()},
+              "spec": spec,
+              "status": {"token": token_text,
+                         "expirationTimestamp": meta.now_rfc3339(
+                             datetime.fromtimestamp(expires, UTC))}}
+    return json_response(result, status=201)

@@ -146,7 +146,7 @@ async def update_object(request: web.Request, store: ObjectStore, resource: Reso
         _check_version(resource, current, body, name)
         new = strategy.prepare_update(resource, current, body, subresource=subresource)
         if _is_service(resource):
-            new = services.carry_over(current, new)
+            new = defaults.carry_service_allocations(new, current)
         new = admit(resource, new, old=current)
         return None if _same(new, current) else new
 

@@ -19,10 +19,12 @@ from k3py.apiserver.services import ServiceNetwork
 from k3py.client import ApiClient, ClientTls
 from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
 from k3py.controllers.namespace import NamespaceController
+from k3py.controllers.namespace_defaults import NamespaceDefaults
 from k3py.datastore import Backend, open_backend
 from k3py.node.hostinfo import internal_ip
 from k3py.node.registration import NodeAgent, NodeSettings
 from k3py.pki import CertKey, ensure_server_tls, render_kubeconfig, write_private
+from k3py.pki.tokens import TokenSigner, ensure_signing_key
 from k3py.storage import ObjectStore, WatchCache
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ def _sans(config: ServerConfig) -> tuple[list[str], list[str]]:
 @dataclass(frozen=True, slots=True)
 class ServerFiles:
     serving: ApiServerTls
+    service_key: bytes
     kubelet: ClientTls
     controllers: ClientTls
 
@@ -76,7 +79,8 @@ def prepare_files(config: ServerConfig) -> ServerFiles:
     write_private(config.write_kubeconfig, kubeconfig, mode=config.write_kubeconfig_mode)
     serving = ApiServerTls(serving_cert=tls.serving_cert, serving_key=tls.serving_key,
                            client_ca=tls.client_ca)
-    return ServerFiles(serving,
+    service_key = ensure_signing_key(tls.dir / "service.key")
+    return ServerFiles(serving, service_key,
                        ClientTls(ca_file=tls.server_ca, cert_file=tls.kubelet_cert,
                                  key_file=tls.kubelet_key),
                        ClientTls(ca_file=tls.server_ca, cert_file=tls.supervisor_cert,
@@ -105,7 +109,7 @@ async def run_server(config: ServerConfig, *, stop: asyncio.Event) -> None:
         network = ServiceNetwork(config.service_cidr)
         await ensure_kubernetes_service(store, network, address=_advertised(config),
                                         port=config.https_listen_port)
-        api = _api_server(config, files.serving, backend, store)
+        api = _api_server(config, files, backend, store)
         await api.start()
         clients = [tasks.create_task(_run_controllers(config, files.controllers),
                                      name="controllers")]
@@ -137,15 +141,16 @@ def _advertised(config: ServerConfig) -> str:
     return internal_ip()
 
 
-def _api_server(config: ServerConfig, tls: ApiServerTls, backend: Backend,
+def _api_server(config: ServerConfig, files: ServerFiles, backend: Backend,
                 store: ObjectStore) -> ApiServer:
     async def ready() -> None:
         await backend.current_revision()
 
     resources = ResourceApi(table=builtin_table(), store=store,
                             server_address=f"{_advertised(config)}:{config.https_listen_port}",
-                            service_network=ServiceNetwork(config.service_cidr))
-    return ApiServer(host=config.bind_address, port=config.https_listen_port, tls=tls,
+                            service_network=ServiceNetwork(config.service_cidr),
+                            tokens=TokenSigner(files.service_key))
+    return ApiServer(host=config.bind_address, port=config.https_listen_port, tls=files.serving,
                      kubernetes=EMULATED_KUBERNETES, ready=ready, resources=resources)
 
 
@@ -159,5 +164,8 @@ async def _run_node(config: ServerConfig, tls: ClientTls) -> None:
 
 
 async def _run_controllers(config: ServerConfig, tls: ClientTls) -> None:
-    async with ApiClient(server=config.local_url, tls=tls) as client:
-        await NamespaceController(client).run()
+    ca_pem = await asyncio.to_thread(tls.ca_file.read_text)
+    async with ApiClient(server=config.local_url, tls=tls) as client, \
+            asyncio.TaskGroup() as controllers:
+        controllers.create_task(NamespaceController(client).run())
+        controllers.create_task(NamespaceDefaults(client, ca_pem=ca_pem).run())

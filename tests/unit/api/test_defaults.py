@@ -465,3 +465,16 @@ def test_kinds_without_defaults_pass_through_untouched() -> None:
     assert apply_defaults("example.com", "v1", "Widget", widget) is widget
     assert not has_defaults("", "v1", "ConfigMap")
     assert has_defaults("apps", "v1", "Deployment")
+
+
+def test_job_with_its_uid_gets_the_generated_selector_from_apply_defaults() -> None:
+    uid = "7a3e6a0e-aaaa-bbbb-cccc-ddddeeeeffff"
+    job = {"metadata": {"name": "pi", "uid": uid}, "spec": {"template": {
+        "metadata": {"labels": {"app": "pi"}},
+        "spec": {"containers": [{"name": "pi", "image": "perl"}], "restartPolicy": "Never"}}}}
+    out = defaults("batch", "Job", job)
+    labels = {"app": "pi", "batch.kubernetes.io/controller-uid": uid,
+              "batch.kubernetes.io/job-name": "pi", "controller-uid": uid, "job-name": "pi"}
+    assert out["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+    assert out["spec"]["template"]["metadata"]["labels"] == labels
+    assert out["metadata"]["labels"] == labels

@@ -18,7 +18,7 @@ from k3py.api.defaulting.pods import (
 
 
 def pod(obj: Obj) -> Obj:
-    return at(obj, "spec", lambda s: pod_spec(s, pod=True))
+    return at(obj, "spec", fn=lambda s: pod_spec(s, pod=True))
 
 
 def _service_port(port: Obj) -> Obj:
@@ -83,7 +83,7 @@ def _service_status(status: Obj, *, load_balancer: bool) -> Obj:
     edit = Edit(status)
     edit.default("loadBalancer", {})
     if load_balancer:
-        edit.sub("loadBalancer", lambda lb: each(lb, "ingress", _lb_ingress))
+        edit.sub("loadBalancer", lambda lb: each(lb, "ingress", fn=_lb_ingress))
     return edit.done()
 
 
@@ -127,7 +127,7 @@ def carry_service_allocations(obj: Obj, old: Obj) -> Obj:
         edit.each("ports", port)
         if not edit.get("healthCheckNodePort") and old_spec.get("healthCheckNodePort"):
             edit.set("healthCheckNodePort", old_spec["healthCheckNodePort"])
-    return at(obj, "spec", lambda _: edit.done())
+    return at(obj, "spec", fn=lambda _: edit.done())
 
 
 def namespace(obj: Obj) -> Obj:
@@ -188,7 +188,7 @@ def pvc(obj: Obj) -> Obj:
     edit = Edit(obj)
     edit.sub("spec", pvc_spec, create=True)
     edit.sub("status", _phase("Pending"), create=True)
-    edit.sub("status", lambda s: at(s, "capacity", resource_list))
+    edit.sub("status", lambda s: at(s, "capacity", fn=resource_list))
     return edit.done()
 
 
@@ -205,8 +205,8 @@ def claim_template(template: Obj) -> Obj:
 
 def endpoints(obj: Obj) -> Obj:
     def subset(s: Obj) -> Obj:
-        return each(s, "ports", lambda p: p if p.get("protocol") else {**p, "protocol": "TCP"})
-    return each(obj, "subsets", subset)
+        return each(s, "ports", fn=lambda p: p if p.get("protocol") else {**p, "protocol": "TCP"})
+    return each(obj, "subsets", fn=subset)
 
 
 def _map(value: Any) -> Obj:
@@ -230,13 +230,13 @@ def _limit_item(item: Obj) -> Obj:
 
 
 def limit_range(obj: Obj) -> Obj:
-    return at(obj, "spec", lambda s: each(s, "limits", _limit_item))
+    return at(obj, "spec", fn=lambda s: each(s, "limits", fn=_limit_item))
 
 
 def resource_quota(obj: Obj) -> Obj:
     edit = Edit(obj)
-    edit.sub("spec", lambda s: at(s, "hard", resource_list))
-    edit.sub("status", lambda s: at(at(s, "hard", resource_list), "used", resource_list))
+    edit.sub("spec", lambda s: at(s, "hard", fn=resource_list))
+    edit.sub("status", lambda s: at(at(s, "hard", fn=resource_list), "used", fn=resource_list))
     return edit.done()
 
 
@@ -249,7 +249,7 @@ def node(obj: Obj) -> Obj:
         if edit.get("allocatable") is None and isinstance(capacity, dict):
             edit.set("allocatable", dict(capacity))
         return edit.done()
-    return at(obj, "status", status)
+    return at(obj, "status", fn=status)
 
 
 def replication_controller(obj: Obj) -> Obj:
@@ -262,12 +262,12 @@ def replication_controller(obj: Obj) -> Obj:
             edit.sub("metadata", lambda m: {**m, "labels": dict(labels)}, create=True)
     edit.sub("spec", lambda s: s if s.get("replicas") is not None else {**s, "replicas": 1},
              create=True)
-    edit.sub("spec", lambda s: at(s, "template", pod_template))
+    edit.sub("spec", lambda s: at(s, "template", fn=pod_template))
     return edit.done()
 
 
 def pod_template_object(obj: Obj) -> Obj:
-    return at(obj, "template", pod_template)
+    return at(obj, "template", fn=pod_template)
 
 
 def event(obj: Obj) -> Obj:

@@ -90,14 +90,14 @@ class Edit:
         return self.cur
 
 
-def at(obj: Obj, key: str, fn: Fn, *, create: bool = False) -> Obj:
+def at(obj: Obj, key: str, *, fn: Fn, create: bool = False) -> Obj:
     """``obj`` with ``fn`` applied to ``obj[key]`` (copying ``obj`` only if that changed)."""
     edit = Edit(obj)
     edit.sub(key, fn, create=create)
     return edit.done()
 
 
-def each(obj: Obj, key: str, fn: Fn) -> Obj:
+def each(obj: Obj, key: str, *, fn: Fn) -> Obj:
     edit = Edit(obj)
     edit.each(key, fn)
     return edit.done()

@@ -15,7 +15,7 @@ def network_policy(obj: Obj) -> Obj:
         return p if p.get("protocol") is not None else {**p, "protocol": "TCP"}
 
     def rule(r: Obj) -> Obj:
-        return each(r, "ports", port)
+        return each(r, "ports", fn=port)
 
     def spec(s: Obj) -> Obj:
         edit = Edit(s)
@@ -26,19 +26,19 @@ def network_policy(obj: Obj) -> Obj:
             edit.set("policyTypes", types)
         return edit.done()
 
-    return at(obj, "spec", spec, create=True)
+    return at(obj, "spec", fn=spec, create=True)
 
 
 def ingress(obj: Obj) -> Obj:
     """No spec defaults; the status struct always serializes ``loadBalancer``."""
-    return at(obj, "status", lambda s: s if "loadBalancer" in s else {**s, "loadBalancer": {}},
+    return at(obj, "status", fn=lambda s: s if "loadBalancer" in s else {**s, "loadBalancer": {}},
               create=True)
 
 
 def ingress_class(obj: Obj) -> Obj:
     def params(p: Obj) -> Obj:
         return p if p.get("scope") is not None else {**p, "scope": "Cluster"}
-    return at(obj, "spec", lambda s: at(s, "parameters", params))
+    return at(obj, "spec", fn=lambda s: at(s, "parameters", fn=params))
 
 
 def _subject(subject: Obj) -> Obj:
@@ -73,7 +73,7 @@ def csi_driver(obj: Obj) -> Obj:
         edit.default("requiresRepublish", False)
         edit.default("seLinuxMount", False)
         return edit.done()
-    return at(obj, "spec", spec, create=True)
+    return at(obj, "spec", fn=spec, create=True)
 
 
 def priority_class(obj: Obj) -> Obj:
@@ -88,7 +88,7 @@ def endpoint_slice(obj: Obj) -> Obj:
         edit.default("name", "")
         edit.default("protocol", "TCP")
         return edit.done()
-    return each(obj, "ports", port)
+    return each(obj, "ports", fn=port)
 
 
 _SCALE_UP = {"stabilizationWindowSeconds": 0, "selectPolicy": "Max",
@@ -121,7 +121,7 @@ def hpa(obj: Obj, *, version: str) -> Obj:
             if up != behavior.get("scaleUp") or down != behavior.get("scaleDown"):
                 edit.set("behavior", {**behavior, "scaleUp": up, "scaleDown": down})
         return edit.done()
-    return at(obj, "spec", spec, create=True)
+    return at(obj, "spec", fn=spec, create=True)
 
 
 def _service_reference(ref: Obj) -> Obj:
@@ -138,12 +138,12 @@ def _webhook(hook: Obj, *, mutating: bool) -> Obj:
     if mutating:
         edit.default("reinvocationPolicy", "Never")
     edit.each("rules", lambda r: r if r.get("scope") is not None else {**r, "scope": "*"})
-    edit.sub("clientConfig", lambda c: at(c, "service", _service_reference))
+    edit.sub("clientConfig", lambda c: at(c, "service", fn=_service_reference))
     return edit.done()
 
 
 def webhook_configuration(obj: Obj, *, mutating: bool) -> Obj:
-    return each(obj, "webhooks", lambda h: _webhook(h, mutating=mutating))
+    return each(obj, "webhooks", fn=lambda h: _webhook(h, mutating=mutating))
 
 
 def custom_resource_definition(obj: Obj) -> Obj:
@@ -159,9 +159,9 @@ def custom_resource_definition(obj: Obj) -> Obj:
     def conversion(c: Obj) -> Obj:
         webhook = c.get("webhook")
         if c.get("strategy") == "Webhook" and isinstance(webhook, dict):
-            return at(c, "webhook", lambda w: at(w, "clientConfig",
-                                                 lambda cc: at(cc, "service",
-                                                               _service_reference)))
+            def client_config(cc: Obj) -> Obj:
+                return at(cc, "service", fn=_service_reference)
+            return at(c, "webhook", fn=lambda w: at(w, "clientConfig", fn=client_config))
         return c
 
     def spec(s: Obj) -> Obj:
@@ -187,7 +187,7 @@ def custom_resource_definition(obj: Obj) -> Obj:
 
 
 def flow_schema(obj: Obj) -> Obj:
-    return at(obj, "spec", lambda s: s if s.get("matchingPrecedence") else
+    return at(obj, "spec", fn=lambda s: s if s.get("matchingPrecedence") else
               {**s, "matchingPrecedence": 1000})
 
 
@@ -200,7 +200,7 @@ def priority_level(obj: Obj) -> Obj:
         return edit.done()
 
     def limit_response(r: Obj) -> Obj:
-        return at(r, "queuing", queuing)
+        return at(r, "queuing", fn=queuing)
 
     def limited(lim: Obj) -> Obj:
         edit = Edit(lim)
@@ -221,4 +221,4 @@ def priority_level(obj: Obj) -> Obj:
         edit.sub("exempt", exempt)
         return edit.done()
 
-    return at(obj, "spec", spec)
+    return at(obj, "spec", fn=spec)

@@ -232,14 +232,14 @@ def volume(vol: Obj) -> Obj:
     for kind in _MODE_SOURCES:
         edit.sub(kind, _set("defaultMode", 420))
     edit.sub("downwardAPI", _items_with_field_refs)
-    edit.sub("projected", lambda p: _each(p, "sources", _projection))
+    edit.sub("projected", lambda p: _each(p, "sources", fn=_projection))
     edit.sub("emptyDir", _empty_dir)
     edit.sub("ephemeral", _ephemeral)
     volume_sources(edit)
     return edit.done()
 
 
-def _each(obj: Obj, key: str, fn: Any) -> Obj:
+def _each(obj: Obj, key: str, *, fn: Any) -> Obj:
     edit = Edit(obj)
     edit.each(key, fn)
     return edit.done()

@@ -45,7 +45,7 @@ def _deployment_spec(spec: Obj) -> Obj:
 
 
 def deployment(obj: Obj) -> Obj:
-    return at(obj, "spec", _deployment_spec, create=True)
+    return at(obj, "spec", fn=_deployment_spec, create=True)
 
 
 def replica_set(obj: Obj) -> Obj:
@@ -54,7 +54,7 @@ def replica_set(obj: Obj) -> Obj:
         edit.default("replicas", 1)
         _template(edit)
         return edit.done()
-    return at(obj, "spec", spec, create=True)
+    return at(obj, "spec", fn=spec, create=True)
 
 
 def daemon_set(obj: Obj) -> Obj:
@@ -73,7 +73,7 @@ def daemon_set(obj: Obj) -> Obj:
         edit.default("revisionHistoryLimit", 10)
         _template(edit)
         return edit.done()
-    return at(obj, "spec", spec, create=True)
+    return at(obj, "spec", fn=spec, create=True)
 
 
 def stateful_set(obj: Obj) -> Obj:
@@ -104,7 +104,7 @@ def stateful_set(obj: Obj) -> Obj:
         _template(edit)
         edit.each("volumeClaimTemplates", claim_template)
         return edit.done()
-    return at(obj, "spec", spec, create=True)
+    return at(obj, "spec", fn=spec, create=True)
 
 
 def _pod_failure_policy(policy: Obj) -> Obj:
@@ -112,9 +112,9 @@ def _pod_failure_policy(policy: Obj) -> Obj:
         return p if p.get("status") else {**p, "status": "True"}
 
     def rule(r: Obj) -> Obj:
-        return each(r, "onPodConditions", pattern)
+        return each(r, "onPodConditions", fn=pattern)
 
-    return each(policy, "rules", rule)
+    return each(policy, "rules", fn=rule)
 
 
 def _job_spec(spec: Obj) -> Obj:
@@ -136,12 +136,18 @@ def _job_spec(spec: Obj) -> Obj:
 
 
 def job(obj: Obj) -> Obj:
+    """``SetDefaults_Job``; when the Job already has its uid (the create path sets it before
+    defaulting) and no selector, also the selector the Job strategy generates."""
     edit = Edit(obj)
     edit.sub("spec", _job_spec, create=True)
-    labels = dig(edit.cur, "spec", "template", "metadata", "labels")
-    if isinstance(labels, dict) and not dig(obj, "metadata", "labels"):
-        edit.sub("metadata", lambda m: {**m, "labels": dict(labels)}, create=True)
-    return edit.done()
+    uid = dig(obj, "metadata", "uid")
+    out = edit.done()
+    if isinstance(uid, str) and uid and dig(out, "spec", "selector") is None:
+        out = job_selector_defaults(out, uid)
+    labels = dig(out, "spec", "template", "metadata", "labels")
+    if isinstance(labels, dict) and not dig(out, "metadata", "labels"):
+        out = at(out, "metadata", fn=lambda m: {**m, "labels": dict(labels)}, create=True)
+    return out
 
 
 def cron_job(obj: Obj) -> Obj:
@@ -167,7 +173,7 @@ def cron_job(obj: Obj) -> Obj:
         edit.sub("jobTemplate", job_template, create=True)
         return edit.done()
 
-    return at(obj, "spec", spec, create=True)
+    return at(obj, "spec", fn=spec, create=True)
 
 
 def _obj(value: Any) -> Obj:
@@ -178,8 +184,8 @@ def job_selector_defaults(obj: Obj, uid: str) -> Obj:
     """What the Job strategy adds on create unless ``spec.manualSelector`` is true: the
     ``controller-uid``/``job-name`` labels (legacy and ``batch.kubernetes.io/`` forms) on the
     pod template, a selector on the uid, and - when the Job has no labels of its own - those
-    template labels on the Job too (what a real server shows once it re-reads the object).
-    Call after ``apply_defaults``, with the uid the object is created with."""
+    template labels on the Job too (Go shares one map between them). ``apply_defaults`` does
+    this itself when ``metadata.uid`` is set; call it directly otherwise."""
     spec = obj.get("spec")
     if not isinstance(spec, dict) or spec.get("manualSelector") is True:
         return obj
@@ -199,6 +205,6 @@ def job_selector_defaults(obj: Obj, uid: str) -> Obj:
     new_spec = {**spec, "selector": selector,
                 "template": {**template, "metadata": {**tmeta, "labels": labels}}}
     out = {**obj, "spec": new_spec}
-    if not metadata.get("labels"):
+    if not metadata.get("labels") or metadata.get("labels") == tmeta.get("labels"):
         out["metadata"] = {**metadata, "labels": dict(labels)}
     return out

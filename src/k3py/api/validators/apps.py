@@ -149,7 +149,7 @@ def validate_deployment(obj: Obj) -> list[Cause]:
 def _selector_immutable(obj: Obj, old: Obj) -> list[Cause]:
     new_sel = as_dict(obj.get("spec")).get("selector")
     old_sel = as_dict(old.get("spec")).get("selector")
-    return immutable("spec.selector", new_sel, old_sel,
+    return immutable("spec.selector", new_sel, old=old_sel,
                      value=go_label_selector(new_sel if isinstance(new_sel, dict) else None))
 
 

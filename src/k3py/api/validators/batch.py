@@ -30,7 +30,7 @@ _CONCURRENCY = ("Allow", "Forbid", "Replace")
 _TIME_ZONE_PART = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-_0123456789+")
 
 
-def _has_label(labels: Any, key: str, expected: str) -> list[Cause]:
+def _has_label(labels: Any, key: str, *, expected: str) -> list[Cause]:
     path = f"spec.template.metadata.labels[{key}]"
     labels = labels if isinstance(labels, dict) else {}
     if key not in labels:
@@ -47,12 +47,12 @@ def _generated_selector(job: Obj, *, prefixed: bool) -> list[Cause]:
     uid, name = as_str(metadata.get("uid")), as_str(metadata.get("name"))
     causes = [] if uid else [required("metadata.uid")]
     labels = as_dict(as_dict(spec.get("template")).get("metadata")).get("labels")
-    causes.extend(_has_label(labels, LEGACY_UID, uid))
-    causes.extend(_has_label(labels, LEGACY_NAME, name))
+    causes.extend(_has_label(labels, LEGACY_UID, expected=uid))
+    causes.extend(_has_label(labels, LEGACY_NAME, expected=name))
     expected = {LEGACY_UID: uid, LEGACY_NAME: name}
     if prefixed:
-        causes.extend(_has_label(labels, UID, uid))
-        causes.extend(_has_label(labels, NAME, name))
+        causes.extend(_has_label(labels, UID, expected=uid))
+        causes.extend(_has_label(labels, NAME, expected=name))
         expected |= {UID: uid, NAME: name}
     selector = spec["selector"]
     if meta.selector_convertible(selector) and not meta.selector_matches(selector, expected):
@@ -154,8 +154,8 @@ def validate_job_update(job: Obj, old: Obj) -> list[Cause]:
                                   "can only be modified in tandem with spec.parallelism"))
     else:
         causes.extend(immutable("spec.completions", spec.get("completions"),
-                                old_spec.get("completions")))
-    causes.extend(immutable("spec.selector", spec.get("selector"), old_spec.get("selector"),
+                                old=old_spec.get("completions")))
+    causes.extend(immutable("spec.selector", spec.get("selector"), old=old_spec.get("selector"),
                             value=go_label_selector(as_dict(spec.get("selector")))))
     template, old_template = as_dict(spec.get("template")), as_dict(old_spec.get("template"))
     if _mutable_template(job, old):
@@ -164,7 +164,7 @@ def validate_job_update(job: Obj, old: Obj) -> list[Cause]:
         causes.append(invalid("spec.template", spec.get("template"), IMMUTABLE))
     for key in ("completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy",
                 "successPolicy"):
-        causes.extend(immutable(f"spec.{key}", spec.get(key), old_spec.get(key)))
+        causes.extend(immutable(f"spec.{key}", spec.get(key), old=old_spec.get(key)))
     return causes
 
 

@@ -105,7 +105,7 @@ def _port_or_name(value: Any, path: str) -> list[Cause]:
     return [invalid(path, value, m) for m in names.port_number(value)]
 
 
-def _handler(handler: Obj, path: str, grace: Any) -> list[Cause]:
+def _handler(handler: Obj, path: str, *, grace: Any) -> list[Cause]:
     causes: list[Cause] = []
     count = 0
     for kind in _HANDLERS:
@@ -143,11 +143,12 @@ def _handler(handler: Obj, path: str, grace: Any) -> list[Cause]:
     return causes
 
 
-def _probe(probe: Any, path: str, grace: Any, kind: str) -> list[Cause]:
+def _probe(probe: Any, path: str, *, grace: Any, kind: str) -> list[Cause]:
     if probe is None:
         return []
     probe = as_dict(probe)
-    causes = _handler({k: probe.get(k) for k in _HANDLERS if k != "sleep"}, path, grace)
+    causes = _handler({k: probe.get(k) for k in _HANDLERS if k != "sleep"}, path,
+                      grace=grace)
     for key in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold",
                 "failureThreshold"):
         causes.extend(nonnegative(child(path, key), probe.get(key)))
@@ -164,16 +165,16 @@ def _probe(probe: Any, path: str, grace: Any, kind: str) -> list[Cause]:
     return causes
 
 
-def _lifecycle_and_probes(ctr: Obj, path: str, grace: Any) -> list[Cause]:
+def _lifecycle_and_probes(ctr: Obj, path: str, *, grace: Any) -> list[Cause]:
     causes: list[Cause] = []
     lifecycle = ctr.get("lifecycle")
     if isinstance(lifecycle, dict):
         for hook in ("postStart", "preStop"):
             if lifecycle.get(hook) is not None:
                 causes.extend(_handler(as_dict(lifecycle[hook]), f"{path}.lifecycle.{hook}",
-                                       grace))
+                                       grace=grace))
     for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
-        causes.extend(_probe(ctr.get(kind), child(path, kind), grace, kind))
+        causes.extend(_probe(ctr.get(kind), child(path, kind), grace=grace, kind=kind))
     return causes
 
 
@@ -207,7 +208,8 @@ def _ports(ports: Any, path: str) -> list[Cause]:
     return causes
 
 
-def _env(env: Any, env_from: Any, path: str) -> list[Cause]:
+def _env(ctr: Obj, path: str) -> list[Cause]:
+    env, env_from = ctr.get("env"), ctr.get("envFrom")
     causes: list[Cause] = []
     for i, var in objects(env):
         at = f"{path}.env[{i}]"
@@ -253,7 +255,7 @@ def _env(env: Any, env_from: Any, path: str) -> list[Cause]:
     return causes
 
 
-def _mounts(mounts: Any, volumes: dict[str, Obj], path: str) -> list[Cause]:
+def _mounts(mounts: Any, path: str, *, volumes: dict[str, Obj]) -> list[Cause]:
     causes: list[Cause] = []
     seen: set[str] = set()
     for i, mount in objects(mounts):
@@ -274,7 +276,7 @@ def _mounts(mounts: Any, volumes: dict[str, Obj], path: str) -> list[Cause]:
     return causes
 
 
-def validate_container_common(ctr: Obj, volumes: dict[str, Obj], path: str) -> list[Cause]:
+def validate_container_common(ctr: Obj, path: str, *, volumes: dict[str, Obj]) -> list[Cause]:
     causes: list[Cause] = []
     name = as_str(ctr.get("name"))
     if not name:
@@ -290,8 +292,8 @@ def validate_container_common(ctr: Obj, volumes: dict[str, Obj], path: str) -> l
         causes.append(not_supported(child(path, "terminationMessagePolicy"), policy,
                                     _TERMINATION_POLICIES))
     causes.extend(_ports(ctr.get("ports"), child(path, "ports")))
-    causes.extend(_env(ctr.get("env"), ctr.get("envFrom"), path))
-    causes.extend(_mounts(ctr.get("volumeMounts"), volumes, child(path, "volumeMounts")))
+    causes.extend(_env(ctr, path))
+    causes.extend(_mounts(ctr.get("volumeMounts"), child(path, "volumeMounts"), volumes=volumes))
     pull = as_str(ctr.get("imagePullPolicy"))
     if not pull:
         causes.append(required(child(path, "imagePullPolicy")))
@@ -322,7 +324,7 @@ def _host_ports(containers: list[Any], path: str) -> list[Cause]:
     return causes
 
 
-def validate_containers(spec: Obj, volumes: dict[str, Obj], path: str) -> list[Cause]:
+def validate_containers(spec: Obj, path: str, *, volumes: dict[str, Obj]) -> list[Cause]:
     """Regular then init containers (``spec.containers``, ``spec.initContainers``)."""
     containers = as_list(spec.get("containers"))
     grace = spec.get("terminationGracePeriodSeconds")
@@ -332,12 +334,12 @@ def validate_containers(spec: Obj, volumes: dict[str, Obj], path: str) -> list[C
     seen: set[str] = set()
     for i, ctr in objects(containers):
         at = f"{path}.containers[{i}]"
-        causes.extend(validate_container_common(ctr, volumes, at))
+        causes.extend(validate_container_common(ctr, at, volumes=volumes))
         name = as_str(ctr.get("name"))
         if name in seen:
             causes.append(duplicate(child(at, "name"), name))
         seen.add(name)
-        causes.extend(_lifecycle_and_probes(ctr, at, grace))
+        causes.extend(_lifecycle_and_probes(ctr, at, grace=grace))
         if ctr.get("restartPolicy") is not None:
             causes.append(forbidden(child(at, "restartPolicy"),
                                     "may not be set for non-init containers"))
@@ -345,7 +347,7 @@ def validate_containers(spec: Obj, volumes: dict[str, Obj], path: str) -> list[C
         causes.extend(_host_ports(containers, child(path, "containers")))
     for i, ctr in objects(spec.get("initContainers")):
         at = f"{path}.initContainers[{i}]"
-        causes.extend(validate_container_common(ctr, volumes, at))
+        causes.extend(validate_container_common(ctr, at, volumes=volumes))
         restart = ctr.get("restartPolicy")
         if restart is not None and restart != "Always":
             causes.append(not_supported(child(at, "restartPolicy"), restart, ("Always",)))
@@ -356,7 +358,7 @@ def validate_containers(spec: Obj, volumes: dict[str, Obj], path: str) -> list[C
             seen.add(name)
         causes.extend(_host_ports([ctr], child(path, "initContainers")))
         if restart == "Always":
-            causes.extend(_lifecycle_and_probes(ctr, at, grace))
+            causes.extend(_lifecycle_and_probes(ctr, at, grace=grace))
         else:
             causes.extend(forbidden(child(at, key), "may not be set for init containers "
                                     "without restartPolicy=Always")

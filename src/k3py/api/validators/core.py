@@ -128,7 +128,7 @@ def validate_secret(secret: Obj) -> list[Cause]:
 
 
 def validate_secret_update(secret: Obj, old: Obj) -> list[Cause]:
-    causes = immutable("type", as_str(secret.get("type")), as_str(old.get("type")))
+    causes = immutable("type", as_str(secret.get("type")), old=as_str(old.get("type")))
     if old.get("immutable") is True:
         if secret.get("immutable") is not True:
             causes.append(forbidden("immutable", IMMUTABLE_SET))
@@ -253,7 +253,7 @@ def validate_pvc_update(pvc: Obj, old: Obj) -> list[Cause]:
             capacity is None or new_size.value <= capacity.value):
         causes.append(forbidden("spec.resources.requests.storage",
                                 "field can not be less than status.capacity"))
-    causes.extend(immutable("volumeMode", spec.get("volumeMode"), old_spec.get("volumeMode")))
+    causes.extend(immutable("volumeMode", spec.get("volumeMode"), old=old_spec.get("volumeMode")))
     return causes
 
 

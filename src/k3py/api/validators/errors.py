@@ -1,4 +1,6 @@
-"""Building validation causes the way apimachinery's ``field.Error`` renders them.
+"""Building validation causes the way apimachinery's ``field.Error`` renders them. The
+builders keep Go's argument order (``invalid(path, value, detail)``) so that each check reads
+like the upstream line it mirrors.
 
 A cause is ``(field, reason, message)``: ``reason`` is the metav1 CauseType and ``message`` is
 the error body without the field (``Invalid value: "x": must be ...``). Bad values are printed
@@ -168,7 +170,7 @@ def not_found(path: str, value: Any) -> Cause:
     return (path, NOT_FOUND, f"Not found: {go_value(value)}")
 
 
-def immutable(path: str, new: Any, old: Any, *, value: Any = None) -> list[Cause]:
+def immutable(path: str, new: Any, *, old: Any, value: Any = None) -> list[Cause]:
     """``ValidateImmutableField``: one cause when ``new`` differs from ``old``."""
     if new == old:
         return []

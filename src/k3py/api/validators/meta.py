@@ -163,7 +163,7 @@ def _strings(value: Any) -> set[str]:
     return {v for v in as_list(value) if isinstance(v, str)}
 
 
-def validate_object_meta_update(new: Obj, old: Obj, path: str = "metadata", *,
+def validate_object_meta_update(new: Obj, old: Obj, *, path: str = "metadata",
                                 kube_finalizers: bool = True) -> list[Cause]:
     """``ValidateObjectMetaUpdate``: identity fields may not change; rv must be given."""
     causes: list[Cause] = []

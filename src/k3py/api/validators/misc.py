@@ -190,7 +190,7 @@ def validate_priority_class_update(pc: Obj, old: Obj) -> list[Cause]:
     if pc.get("value") != old.get("value"):
         causes.append(forbidden("value", "may not be changed in an update."))
     causes.extend(immutable("preemptionPolicy", pc.get("preemptionPolicy"),
-                            old.get("preemptionPolicy")))
+                            old=old.get("preemptionPolicy")))
     return causes
 
 
@@ -235,7 +235,7 @@ def validate_storage_class_update(sc: Obj, old: Obj) -> list[Cause]:
         if sc.get(key) != old.get(key):
             causes.append(forbidden(key, f"updates to {key} are forbidden."))
     causes.extend(immutable("volumeBindingMode", sc.get("volumeBindingMode"),
-                            old.get("volumeBindingMode")))
+                            old=old.get("volumeBindingMode")))
     return causes
 
 
@@ -284,7 +284,7 @@ def validate_endpoint_slice(eps: Obj) -> list[Cause]:
 
 def validate_endpoint_slice_update(eps: Obj, old: Obj) -> list[Cause]:
     return immutable("addressType", as_str(eps.get("addressType")),
-                     as_str(old.get("addressType"))) + validate_endpoint_slice(eps)
+                     old=as_str(old.get("addressType"))) + validate_endpoint_slice(eps)
 
 
 def validate_hpa(hpa: Obj) -> list[Cause]:

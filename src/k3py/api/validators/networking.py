@@ -176,7 +176,7 @@ def validate_ingress_class(ic: Obj) -> list[Cause]:
 def validate_ingress_class_update(ic: Obj, old: Obj) -> list[Cause]:
     controller = as_str(as_dict(ic.get("spec")).get("controller"))
     old_controller = as_str(as_dict(old.get("spec")).get("controller"))
-    return immutable("spec.controller", controller, old_controller) + validate_ingress_class(ic)
+    return immutable("spec.controller", controller, old=old_controller) + validate_ingress_class(ic)
 
 
 def _np_port(port: Obj, path: str) -> list[Cause]:

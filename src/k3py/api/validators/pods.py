@@ -142,7 +142,7 @@ def _host_network(spec: Obj, path: str, *, is_pod: bool) -> list[Cause]:
     return causes
 
 
-def _enum(value: Any, path: str, valid: tuple[str, ...]) -> list[Cause]:
+def _enum(value: Any, path: str, *, valid: tuple[str, ...]) -> list[Cause]:
     text = as_str(value)
     if not text:
         return [required(path)]
@@ -155,11 +155,12 @@ def validate_pod_spec(spec: Obj, path: str, *, is_pod: bool) -> list[Cause]:
         causes.append(required(child(path, "terminationGracePeriodSeconds")))
     volumes, errs = validate_volumes(spec.get("volumes"), child(path, "volumes"))
     causes.extend(errs)
-    causes.extend(validate_containers(spec, volumes, path))
+    causes.extend(validate_containers(spec, path, volumes=volumes))
     causes.extend(_host_network(spec, path, is_pod=is_pod))
     causes.extend(_enum(spec.get("restartPolicy"), child(path, "restartPolicy"),
-                        _RESTART_POLICIES))
-    causes.extend(_enum(spec.get("dnsPolicy"), child(path, "dnsPolicy"), _DNS_POLICIES))
+                        valid=_RESTART_POLICIES))
+    causes.extend(_enum(spec.get("dnsPolicy"), child(path, "dnsPolicy"),
+                        valid=_DNS_POLICIES))
     causes.extend(meta.validate_labels(spec.get("nodeSelector"), child(path, "nodeSelector")))
     if spec.get("dnsPolicy") == "None" and not as_list(as_dict(spec.get("dnsConfig"))
                                                           .get("nameservers")):
@@ -187,7 +188,7 @@ def validate_pod_spec(spec: Obj, path: str, *, is_pod: bool) -> list[Cause]:
     preemption = spec.get("preemptionPolicy")
     if preemption is not None:
         causes.extend(_enum(preemption, child(path, "preemptionPolicy"),
-                            ("PreemptLowerPriority", "Never")))
+                            valid=("PreemptLowerPriority", "Never")))
     os_spec = spec.get("os")
     if isinstance(os_spec, dict):
         os_name = as_str(os_spec.get("name"))
