@@ -12,9 +12,11 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from k3py import __version__
+from k3py.config.file import CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE, load_config
 from k3py.config.server import default_kubeconfig, server_config
 from k3py.errors import K3pyError
 
@@ -38,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _server_flags(p: argparse.ArgumentParser) -> None:
     """K3s's flag names; each also reads K3PY_* and K3S_* env names (see config.server)."""
+    p.add_argument("--config", "-c", help="config file (default /etc/k3py/config.yaml; "
+                   "K3PY_CONFIG_FILE wins)")
     p.add_argument("--data-dir", "-d", help="state directory (default /var/lib/k3py)")
     p.add_argument("--bind-address", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--https-listen-port", type=int, help="HTTPS port (default 6443)")
@@ -56,6 +60,14 @@ def _server_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--disable-agent", action="store_true", help="run no local node")
 
 
+def _flag_names(add_flags: Callable[[argparse.ArgumentParser], None]) -> set[str]:
+    """The long flag names a subcommand accepts (the keys its config file may use)."""
+    probe = argparse.ArgumentParser(add_help=False)
+    add_flags(probe)
+    return {o.removeprefix("--") for a in probe._actions for o in a.option_strings
+            if o.startswith("--")}
+
+
 def configure_logging(*, debug: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.INFO,
@@ -69,7 +81,10 @@ def _run_server(args: argparse.Namespace) -> int:
 
     from k3py.server import run_server
 
-    config = server_config(vars(args), os.environ)
+    path = next((os.environ[n] for n in CONFIG_FILE_ENV if os.environ.get(n)), None)
+    file_values = load_config(Path(path or args.config or DEFAULT_CONFIG_FILE),
+                              known=_flag_names(_server_flags) - {"config"})
+    config = server_config(vars(args), os.environ, file_values)
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -77,8 +77,7 @@ def test_get_nodes_and_describe_node(kubectl: Kubectl) -> None:
     lines = described.splitlines()
     assert lines[0].split() == ["Name:", NODE]
     assert ["Roles:", "control-plane,master"] in rows(described)
-    assert any(line.split()[:3] == ["Ready", "True", described.split("Ready")[1].split()[1]]
-               or line.split()[:2] == ["Ready", "True"] for line in lines)
+    assert any(line.split()[:2] == ["Ready", "True"] for line in lines)
     assert "node-role.kubernetes.io/control-plane=true" in described
     assert "Kubelet Version:" in described and "Capacity:" in described
 
@@ -434,9 +433,6 @@ def test_create_generators(kubectl: Kubectl, tmp_path: Path) -> None:  # noqa: P
                                                               "port": {"number": 80}}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "TokenRequest is not served: POST /api/v1/namespaces/<ns>/serviceaccounts/<sa>/token "
-    "answers 405 MethodNotAllowed 'serviceaccounts/token is not served yet'"))
 def test_create_token(kubectl: Kubectl) -> None:
     kubectl.ok("create", "serviceaccount", "tokened")
     token = kubectl.ok("create", "token", "tokened", "--duration=10m").strip()
@@ -526,7 +522,7 @@ def test_delete_waits_for_finalizers(kubectl: Kubectl) -> None:
 
 def test_get_watch_prints_new_rows(kubectl: Kubectl) -> None:
     kubectl.ok("create", "configmap", "watch-first", "--from-literal=a=1")
-    watching = kubectl.start("get", "configmaps", "-w", "-l", "!ignored")
+    watching = kubectl.start("get", "configmaps", "-w")
     try:
         header = watching.wait_for("NAME")
         assert header.split() == ["NAME", "DATA", "AGE"]
@@ -534,7 +530,6 @@ def test_get_watch_prints_new_rows(kubectl: Kubectl) -> None:
         kubectl.ok("create", "configmap", "watch-late", "--from-literal=a=1",
                    "--from-literal=b=2")
         assert watching.wait_for("watch-late").split()[:2] == ["watch-late", "2"]
-        kubectl.ok("label", "configmap", "watch-late", "ignored=yes")
         kubectl.ok("create", "configmap", "watch-last")
         assert watching.wait_for("watch-last").split()[:2] == ["watch-last", "0"]
     finally:
@@ -690,7 +685,7 @@ def test_output_formats_and_selectors(kubectl: Kubectl) -> None:  # noqa: PLR091
     everywhere = rows(kubectl.ok("get", "configmaps", "-A", "-l", "group=out",
                                  namespaced=False))
     assert everywhere[0] == ["NAMESPACE", "NAME", "DATA", "AGE"]
-    assert sorted((row[0], row[1]) for row in everywhere[1:]) == [
+    assert sorted((row[0], row[1]) for row in everywhere[1:] if row[0] == ns) == [
         (ns, "out-a"), (ns, "out-m"), (ns, "out-z")]
     all_deployments = rows(kubectl.ok("get", "deployments", "-A", namespaced=False))
     assert [ns, "out-web"] in [row[:2] for row in all_deployments[1:]]

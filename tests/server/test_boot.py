@@ -120,3 +120,16 @@ def test_bad_flags_are_all_named_at_once(tmp_path: Path) -> None:
     assert done.returncode == 1
     for complaint in ("--https-listen-port", "--write-kubeconfig-mode", "--bind-address"):
         assert complaint in done.stderr
+
+
+def test_config_file_settings_apply(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("tls-san:\n  - from-config.example.test\nwrite-kubeconfig-mode: '0640'\n")
+    running = start_server(tmp_path, "--config", str(config))
+    try:
+        serving = running.data_dir / "server" / "tls" / "serving-kube-apiserver.crt"
+        dns, _ = cert_sans(serving.read_bytes())
+        assert "from-config.example.test" in dns
+        assert running.kubeconfig.stat().st_mode & 0o777 == 0o640
+    finally:
+        assert stop_server(running) == 0, running.log.read_text()

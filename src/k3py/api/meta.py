@@ -5,7 +5,6 @@ dicts and never mutate their arguments' nested values they do not own.
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -13,9 +12,6 @@ from typing import Any
 
 from k3py.errors import BadRequest, Invalid
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUBDOMAIN = re.compile(
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # no vowels (no words), no look-alikes
 
 def now_rfc3339(clock: datetime | None = None) -> str:

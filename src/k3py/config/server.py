@@ -79,20 +79,24 @@ def default_kubeconfig() -> Path:
     return Path("/etc/k3py/k3py.yaml") if os.geteuid() == 0 else Path.home() / ".kube/k3py.yaml"
 
 
-def server_config(flags: Mapping[str, Any], env: Mapping[str, str]) -> ServerConfig:
-    """Build the config from parsed flags (None = not given) and the environment.
+def server_config(flags: Mapping[str, Any], env: Mapping[str, str],
+                  file_values: Mapping[str, Any] | None = None) -> ServerConfig:
+    """Build the config from parsed flags (None = not given), the environment and the
+    config file's values (``file.load_config``): flags win, then env, then the file.
 
     Raises :class:`ConfigError` naming every bad value at once.
     """
     problems: list[str] = []
+    from_file = file_values or {}
 
     def pick(name: str) -> Any:
-        if flags.get(name) not in (None, [], ()):
+        if flags.get(name) not in (None, [], (), False):
             return flags[name]
         for env_name in ENV_NAMES.get(name, ()):
             if env.get(env_name):
                 return env[env_name]
-        return None
+        value = from_file.get(name)
+        return None if value in (None, "", []) else value
 
     port = pick("https_listen_port") or 6443
     try:
@@ -125,8 +129,10 @@ def server_config(flags: Mapping[str, Any], env: Mapping[str, str]) -> ServerCon
     except ValueError:
         problems.append(f"invalid service-cidr {service_cidr!r}")
         service_cidr = "10.43.0.0/16"
-    sans = tuple(s.strip() for v in (flags.get("tls_san") or ()) for s in v.split(",")
-                 if s.strip())
+    san_values = pick("tls_san") or ()
+    if isinstance(san_values, str):
+        san_values = [san_values]
+    sans = tuple(s.strip() for v in san_values for s in str(v).split(",") if s.strip())
     if problems:
         raise ConfigError("invalid server configuration:\n  - " + "\n  - ".join(problems))
     return ServerConfig(
@@ -142,7 +148,13 @@ def server_config(flags: Mapping[str, Any], env: Mapping[str, str]) -> ServerCon
         datastore_certfile=pick("datastore_certfile"),
         datastore_keyfile=pick("datastore_keyfile"),
         node_name=str(pick("node_name") or socket.gethostname()).lower(),
-        disable_agent=bool(flags.get("disable_agent")),
+        disable_agent=_true(pick("disable_agent")),
         cluster_domain=str(pick("cluster_domain") or "cluster.local"),
         service_cidr=service_cidr,
     )
+
+
+def _true(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "on")
+    return bool(value)
