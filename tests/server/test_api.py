@@ -480,3 +480,31 @@ def test_service_account_tokens_authenticate_and_die_with_their_account(
     gone = kubectl(cluster, "auth", "whoami", cache=cache, kubeconfig=kubeconfig)
     assert gone.returncode == 1
     assert "You must be logged in to the server (Unauthorized)" in gone.stderr
+
+
+def test_server_side_apply_prunes_conflicts_and_forces(cluster: Server, cache: Path,
+                                                       tmp_path: Path) -> None:
+    ok(kubectl(cluster, "create", "namespace", "ssa", cache=cache))
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(DEPLOYMENT)
+    applied = ok(kubectl(cluster, "-n", "ssa", "apply", "--server-side", "-f", str(manifest),
+                         cache=cache))
+    assert applied.strip() == "deployment.apps/web serverside-applied"
+    manifest.write_text(DEPLOYMENT.replace('        env: [{name: A, value: "1"}]\n', ""))
+    ok(kubectl(cluster, "-n", "ssa", "apply", "--server-side", "-f", str(manifest),
+               cache=cache))
+    live = json.loads(ok(kubectl(cluster, "-n", "ssa", "get", "deploy", "web", "-o", "json",
+                                 "--show-managed-fields", cache=cache)))
+    assert "env" not in live["spec"]["template"]["spec"]["containers"][0]
+    managers = {(e["manager"], e["operation"]) for e in live["metadata"]["managedFields"]}
+    assert ("kubectl", "Apply") in managers
+    ok(kubectl(cluster, "-n", "ssa", "scale", "deploy", "web", "--replicas=4", cache=cache))
+    clash = kubectl(cluster, "-n", "ssa", "apply", "--server-side", "-f", str(manifest),
+                    cache=cache)
+    assert clash.returncode == 1
+    assert "conflict with" in clash.stderr and ".spec.replicas" in clash.stderr
+    ok(kubectl(cluster, "-n", "ssa", "apply", "--server-side", "--force-conflicts", "-f",
+               str(manifest), cache=cache))
+    replicas = ok(kubectl(cluster, "-n", "ssa", "get", "deploy", "web", "-o",
+                          "jsonpath={.spec.replicas}", cache=cache))
+    assert replicas == "2"

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from k3py.api import meta, patch, selectors
 from k3py.api.resources import Resource
+from k3py.apiserver import fieldmanager
 from k3py.apiserver.bodies import (
     JSON_PATCH,
     MERGE_PATCH,
@@ -88,7 +89,10 @@ async def scale(request: web.Request, store: ObjectStore, resource: Resource, *,
         new = copy.deepcopy(current)
         new.setdefault("spec", {})["replicas"] = replicas
         new["metadata"]["generation"] = new["metadata"].get("generation", 1) + 1
-        return admit(resource, new, old=current)
+        new = admit(resource, new, old=current)
+        return fieldmanager.track_update(
+            request, resource, current, new, subresource="scale",
+            options_kind="UpdateOptions" if verb == "update" else "PatchOptions")
 
     stored, _ = await store.update(resource, namespace, name, mutate, dry_run=dry_run(request))
     return json_response(scale_of(stored))

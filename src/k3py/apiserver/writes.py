@@ -11,7 +11,7 @@ from aiohttp import web
 
 from k3py.api import defaults, fieldvalidation, meta, patch, schemas, strategy, validation
 from k3py.api.resources import Resource
-from k3py.apiserver import services
+from k3py.apiserver import fieldmanager, services
 from k3py.apiserver.bodies import (
     APPLY_PATCH,
     JSON_PATCH,
@@ -96,6 +96,8 @@ async def create_object(request: web.Request, store: ObjectStore, resource: Reso
     warnings = check_fields(request, resource, body, verb="create", raw=raw)
     obj = strategy.prepare_create(resource, body, namespace=namespace)
     obj = admit(resource, obj, old=None)
+    obj = fieldmanager.track_update(request, resource, None, obj,
+                                    options_kind="CreateOptions")
     await check_namespace_open(store, resource, namespace, obj["metadata"]["name"])
     dry = dry_run(request)
     if _is_service(resource) and not dry:
@@ -148,6 +150,8 @@ async def update_object(request: web.Request, store: ObjectStore, resource: Reso
         if _is_service(resource):
             new = defaults.carry_service_allocations(new, current)
         new = admit(resource, new, old=current)
+        new = fieldmanager.track_update(request, resource, current, new,
+                                        subresource=subresource)
         return None if _same(new, current) else new
 
     stored, _ = await store.update(resource, namespace, name, mutate,
@@ -187,19 +191,25 @@ async def patch_object(request: web.Request, store: ObjectStore, resource: Resou
     warnings: list[str] = []
     if is_apply:
         _check_name(body, name)
-        if not request.query.get("fieldManager"):
-            raise BadRequest("PATCH with apply requires the fieldManager query parameter")
+        fieldmanager.manager_of(request, options_kind="PatchOptions", apply=True)
+    else:
+        fieldmanager.forced(request, apply=False)
 
     async def mutate(current: dict[str, Any] | None) -> dict[str, Any] | None:
         if current is None:
             warnings[:] = check_fields(request, resource, body, verb="patch", patch_raw=raw)
-            obj = strategy.prepare_create(resource, {**body, "metadata": {
-                **(body.get("metadata") or {}), "name": name}}, namespace=namespace)
+            applied = {**body, "metadata": {**(body.get("metadata") or {}), "name": name}}
+            obj = strategy.prepare_create(resource, fieldmanager.server_side_apply(
+                request, resource, None, applied, subresource=subresource),
+                namespace=namespace)
             obj = admit(resource, obj, old=None)
             await check_namespace_open(store, resource, namespace, name)
             return obj
-        patched = apply_patch(resource, APPLY_PATCH if is_apply else kind,
-                              _without_version(current) if is_apply else current, body)
+        if is_apply:
+            patched = fieldmanager.server_side_apply(request, resource, current, body,
+                                                     subresource=subresource)
+        else:
+            patched = apply_patch(resource, kind, current, body)
         if not isinstance(patched, dict):
             raise BadRequest("the patched object must be a JSON object")
         warnings[:] = check_fields(request, resource, patched, verb="patch",
@@ -207,16 +217,15 @@ async def patch_object(request: web.Request, store: ObjectStore, resource: Resou
         _check_version(resource, current, patched, name)
         new = strategy.prepare_update(resource, current, patched, subresource=subresource)
         new = admit(resource, new, old=current)
+        if not is_apply:
+            new = fieldmanager.track_update(request, resource, current, new,
+                                            subresource=subresource,
+                                            options_kind="PatchOptions")
         return None if _same(new, current) else new
 
     stored, created = await store.update(resource, namespace, name, mutate,
                                          dry_run=dry_run(request), allow_create=is_apply)
     return json_response(stored, status=201 if created else 200, warnings=warnings)
-
-
-def _without_version(obj: dict[str, Any]) -> dict[str, Any]:
-    return {**obj, "metadata": {k: v for k, v in obj["metadata"].items()
-                                if k != "resourceVersion"}}
 
 
 # -- delete ------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ those fields, so the comparison asks here what Go would have shown instead.
 
 The answer comes from the Go shapes in the protobuf field tables
 (:mod:`k3py.api.protobuf.tables`); types they do not describe fall back to the one rule
-true of every Kubernetes kind: ``metadata``, ``spec`` and ``status`` are value structs.
+true of every Kubernetes kind (``metadata``, ``spec`` and ``status`` are value structs) and
+a short list for the workload kinds (``template``, ``updateStrategy``).
 """
 
 from __future__ import annotations
@@ -28,33 +29,46 @@ ABSENT: Final[Any] = object()
 _META_PREFIX: Final = "io.k8s.apimachinery.pkg.apis.meta.v1."
 _API_PREFIX: Final = "io.k8s.api."
 _VALUE_STRUCTS: Final = frozenset({"metadata", "spec", "status"})
+# Value structs of workload kinds the protobuf tables do not describe (k8s.io/api apps/v1).
+_MORE_VALUE_STRUCTS: Final = frozenset({
+    ("io.k8s.api.apps.v1.StatefulSetSpec", "template"),
+    ("io.k8s.api.apps.v1.StatefulSetSpec", "updateStrategy"),
+    ("io.k8s.api.apps.v1.DaemonSetSpec", "template"),
+    ("io.k8s.api.apps.v1.DaemonSetSpec", "updateStrategy"),
+    ("io.k8s.api.apps.v1.ReplicaSetSpec", "template"),
+})
 _EMPTY: Final[Mapping[str, Any]] = {}
 
 
+def zero_fields(parent: Schema | None) -> Mapping[str, Any]:
+    """Every field Go's JSON shows for a struct of type ``parent`` even when unset, with
+    what it shows: ``{}`` for a value struct, ``null`` for a nil slice, map or pointer printed
+    anyway, or a zero scalar. Empty for types that are not Go-typed (custom resources)."""
+    if parent is None or parent.name is None:
+        return _EMPTY
+    return _zero_fields(parent.name, parent)
+
+
 def zero_for(parent: Schema | None, name: str) -> Any:
-    """What Go's JSON shows for field ``name`` of ``parent`` when the field is unset:
-    ``{}`` for a value struct, ``null`` for a nil slice, map or pointer printed anyway, a
-    zero scalar, or :data:`ABSENT` when Go omits it too (or the type is not Go-typed)."""
-    if parent is None:
-        return ABSENT
-    if parent.name is not None:
-        table = _zero_fields(parent.name)
-        if table is not None:
-            return table.get(name, ABSENT)
-    if name in _VALUE_STRUCTS and parent.name is not None:
-        child = parent.prop(name)
-        if child is not None and child.properties:
-            return _EMPTY
-    return ABSENT
+    """What Go's JSON shows for field ``name`` of ``parent`` when it is unset, or
+    :data:`ABSENT` when Go omits it too."""
+    return zero_fields(parent).get(name, ABSENT)
 
 
-@functools.cache
-def _zero_fields(definition: str) -> Mapping[str, Any] | None:
+@functools.lru_cache(maxsize=4096)
+def _zero_fields(definition: str, parent: Schema) -> Mapping[str, Any]:
     message = _message(definition)
-    if message is None:
-        return None
     found: dict[str, Any] = {}
-    _collect(message, found)
+    if message is not None:
+        _collect(message, found)
+        return found
+    if not definition.startswith("io.k8s."):
+        return found  # a custom resource: unstructured on the server too
+    for name in parent.properties:
+        if name in _VALUE_STRUCTS or (definition, name) in _MORE_VALUE_STRUCTS:
+            child = parent.prop(name)
+            if child is not None and child.properties:
+                found[name] = _EMPTY
     return found
 
 
