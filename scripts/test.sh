@@ -8,6 +8,7 @@
 # Idempotent: packages and the .venv are installed only when missing or out of date.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/clients.sh"
 cd "$K3PY_ROOT"
 
 SYSTEM_PACKAGES=(
@@ -47,6 +48,7 @@ done
 
 step "system packages" ensure_debian_packages "${SYSTEM_PACKAGES[@]}"
 step "python venv" ensure_venv test
+step "clients" ensure_clients
 step "ruff" .venv/bin/ruff check "${lint_paths[@]}"
 step "mypy" .venv/bin/mypy
 step "lint-imports" .venv/bin/lint-imports --no-cache

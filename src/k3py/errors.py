@@ -24,6 +24,7 @@
         ├── Conflict                 409: a stale resourceVersion or a field-manager conflict
         ├── Gone                     410: a resourceVersion older than the store keeps (Expired)
         ├── UnsupportedMediaType     415
+        ├── RequestTooLarge          413: a request body over the 3 MiB limit
         ├── Invalid                  422: validation failed; ``causes`` name each field
         ├── TooManyRequests          429
         ├── InternalError            500
@@ -176,6 +177,10 @@ class Gone(ApiError):
 
 class UnsupportedMediaType(ApiError):
     code, reason = 415, "UnsupportedMediaType"
+
+
+class RequestTooLarge(ApiError):
+    code, reason = 413, "RequestEntityTooLarge"
 
 
 class Invalid(ApiError):

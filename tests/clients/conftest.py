@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ..server.support import Server, start_server, stop_server
-from .support import HELM, HELM_SOURCE, KUBECTLS, Kubectl, need_binary
+from .support import KUBECTLS, Kubectl, need_binary
 
 NODE = "k3py-node-1"
 
@@ -46,8 +46,3 @@ def kubectl(request: pytest.FixtureRequest, cluster: Server, tmp_path: Path,
         ctl.ok("create", "namespace", ctl.namespace, namespaced=False)
         _namespaces.add(ctl.namespace)
     return ctl
-
-
-@pytest.fixture
-def helm() -> Path:
-    return need_binary(HELM, HELM_SOURCE)

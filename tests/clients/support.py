@@ -95,12 +95,17 @@ class Kubectl:
     def json(self, *args: str, namespaced: bool = True) -> Any:
         return json.loads(self.ok(*args, "-o", "json", namespaced=namespaced))
 
-    def start(self, *args: str, namespaced: bool = True) -> Lines:
+    def start(self, *args: str, namespaced: bool = True, traced: bool = False) -> Lines:
         """A long-running command (``get -w``, ``wait``, ``delete --wait``), read line by
-        line."""
-        process = subprocess.Popen(self.command(*args, namespaced=namespaced),
-                                   env=self.environ(), stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+        line. ``traced``: with ``-v=6`` and stderr merged into stdout, so that a test can
+        wait for "Caches populated" (the command's list is done and its watch follows from
+        that list's resourceVersion) before it changes the object."""
+        command = self.command(*args, namespaced=namespaced)
+        if traced:
+            command.append("-v=6")
+        process = subprocess.Popen(command, env=self.environ(), stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT if traced else subprocess.PIPE,
+                                   text=True)
         return Lines(process)
 
 

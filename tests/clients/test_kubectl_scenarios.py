@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from ..server.support import Server
 from .conftest import NODE
 from .support import Kubectl, node_kubeconfig, self_signed_pair
-
-SSA_NOT_TRACKED = ("server-side apply keeps no managedFields: PATCH "
-                   "application/apply-patch+yaml merges the applied object into the live one "
-                   "(src/k3py/apiserver/writes.py patch_object) without recording field "
-                   "managers, so it cannot prune fields the manager stopped applying nor detect "
-                   "conflicts between managers")
 
 
 def rows(table: str) -> list[list[str]]:
@@ -181,7 +175,6 @@ def test_server_side_apply_creates_and_reapplies(kubectl: Kubectl, tmp_path: Pat
     assert kubectl.json("get", "configmap", "ssa")["data"]["keep"] == "one"
 
 
-@pytest.mark.xfail(strict=True, reason=SSA_NOT_TRACKED)
 def test_server_side_apply_records_managed_fields(kubectl: Kubectl, tmp_path: Path) -> None:
     manifest = tmp_path / "cm.yaml"
     manifest.write_text(SSA_CONFIGMAP.format(name="ssa-managed"))
@@ -193,7 +186,6 @@ def test_server_side_apply_records_managed_fields(kubectl: Kubectl, tmp_path: Pa
     assert "f:keep" in managed[0]["fieldsV1"]["f:data"]
 
 
-@pytest.mark.xfail(strict=True, reason=SSA_NOT_TRACKED)
 def test_server_side_apply_prunes_a_field_removed_from_the_manifest(
         kubectl: Kubectl, tmp_path: Path) -> None:
     manifest = tmp_path / "cm.yaml"
@@ -207,7 +199,6 @@ def test_server_side_apply_prunes_a_field_removed_from_the_manifest(
     assert live["metadata"]["labels"] == {"keep": "yes"}
 
 
-@pytest.mark.xfail(strict=True, reason=SSA_NOT_TRACKED)
 def test_server_side_apply_conflict_between_managers(kubectl: Kubectl, tmp_path: Path) -> None:
     manifest = tmp_path / "cm.yaml"
     manifest.write_text(SSA_CONFIGMAP.format(name="ssa-conflict"))
@@ -223,10 +214,6 @@ def test_server_side_apply_conflict_between_managers(kubectl: Kubectl, tmp_path:
     assert kubectl.json("get", "configmap", "ssa-conflict")["data"]["keep"] == "other"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a Service created by server-side apply gets no ClusterIP: the create branch of "
-    "patch_object (src/k3py/apiserver/writes.py) never calls services.allocate, so "
-    "spec.clusterIP/clusterIPs stay unset (kubectl get svc shows CLUSTER-IP <none>)"))
 def test_server_side_apply_creates_a_service_with_a_cluster_ip(
         kubectl: Kubectl, tmp_path: Path) -> None:
     manifest = tmp_path / "svc.yaml"
@@ -254,6 +241,21 @@ def test_create_from_a_multi_document_file(kubectl: Kubectl, tmp_path: Path) -> 
     assert again.returncode == 1
     assert 'configmaps "from-file" already exists' in again.stderr
     assert 'services "from-file" already exists' in again.stderr
+
+
+def test_create_a_large_object(kubectl: Kubectl, tmp_path: Path) -> None:
+    content = base64.encodebytes(os.urandom(600 * 1024)).decode()
+    (tmp_path / "blob.txt").write_text(content)
+    assert kubectl.ok("create", "configmap", "large-proto",
+                      f"--from-file={tmp_path / 'blob.txt'}").strip() == \
+        "configmap/large-proto created"
+    manifest = tmp_path / "large.json"
+    manifest.write_text(json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                                    "metadata": {"name": "large-json"},
+                                    "data": {"blob.txt": content}}))
+    assert kubectl.ok("create", "-f", str(manifest)).strip() == "configmap/large-json created"
+    for name in ("large-proto", "large-json"):
+        assert kubectl.json("get", "configmap", name)["data"] == {"blob.txt": content}
 
 
 def test_replace(kubectl: Kubectl, tmp_path: Path) -> None:
@@ -333,6 +335,35 @@ def test_label_and_annotate(kubectl: Kubectl) -> None:
     meta = kubectl.json("get", "configmap", "tagged")["metadata"]
     assert meta["labels"] == {"tier": "back"}
     assert meta["annotations"] == {"owner": "me"}
+
+
+def test_run_get_and_delete_a_pod(kubectl: Kubectl) -> None:
+    out = kubectl.ok("run", "runner", "--image=nginx:1.27", "--labels=app=runner,tier=x")
+    assert out.strip() == "pod/runner created"
+    pod = kubectl.json("get", "pod", "runner")
+    assert pod["metadata"]["labels"] == {"app": "runner", "tier": "x"}
+    assert pod["spec"]["containers"][0]["name"] == "runner"
+    assert pod["spec"]["containers"][0]["image"] == "nginx:1.27"
+    table = rows(kubectl.ok("get", "pods", "-l", "app=runner"))
+    assert table[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert table[1][:2] == ["runner", "0/1"]
+    wide = kubectl.ok("get", "pods", "-l", "app=runner", "-o", "wide").splitlines()
+    assert wide[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE",
+                               "NOMINATED", "NODE", "READINESS", "GATES"]
+    described = kubectl.ok("describe", "pod", "runner")
+    assert ["Node:", "<none>"] in rows(described) and "nginx:1.27" in described
+    out = kubectl.ok("delete", "pod", "runner", "--wait")  # never scheduled: goes at once
+    assert out.startswith('pod "runner" deleted')
+    kubectl.fails("get", "pod", "runner")
+
+
+def test_a_new_pod_is_pending(kubectl: Kubectl) -> None:
+    kubectl.ok("run", "pending", "--image=nginx:1.27")
+    status = kubectl.json("get", "pod", "pending")["status"]
+    assert (status["phase"], status["qosClass"]) == ("Pending", "BestEffort")
+    row = rows(kubectl.ok("get", "pod", "pending"))[1]
+    assert row[:4] == ["pending", "0/1", "Pending", "0"]
+    assert ["Status:", "Pending"] in rows(kubectl.ok("describe", "pod", "pending"))
 
 
 # -- every `kubectl create` generator --------------------------------------------------------
@@ -477,11 +508,20 @@ def test_scale(kubectl: Kubectl) -> None:
     refused = kubectl.fails("scale", "deployment", "scaled", "--current-replicas=2",
                             "--replicas=1")
     assert "Expected replicas to be 2, was 5" in refused
-    kubectl.ok("scale", "deployment", "scaled", "--current-replicas=5", "--replicas=0")
+    kubectl.ok("scale", "deployment", "scaled", "--current-replicas=5", "--replicas=3")
+    kubectl.ok("scale", "deployment", "scaled", "--replicas=0")
     scale = json.loads(kubectl.ok("get", "--raw", f"/apis/apps/v1/namespaces/"
                                   f"{kubectl.namespace}/deployments/scaled/scale",
                                   namespaced=False))
     assert (scale["kind"], scale["spec"]["replicas"]) == ("Scale", 0)
+    assert kubectl.json("get", "deployment", "scaled")["metadata"]["generation"] == 4
+
+
+def test_scale_to_zero_with_a_precondition(kubectl: Kubectl) -> None:
+    kubectl.ok("create", "deployment", "zeroed", "--image=nginx", "--replicas=2")
+    out = kubectl.ok("scale", "deployment", "zeroed", "--current-replicas=2", "--replicas=0")
+    assert out.strip() == "deployment.apps/zeroed scaled"
+    assert kubectl.json("get", "deployment", "zeroed")["spec"]["replicas"] == 0
 
 
 def test_rollout_restart(kubectl: Kubectl) -> None:
@@ -549,8 +589,10 @@ def test_wait_for_condition_set_through_the_status_subresource(kubectl: Kubectl)
     assert timed_out.returncode == 1
     assert "timed out waiting for the condition" in timed_out.stderr
     waiting = kubectl.start("wait", "--for=condition=Available=True", "deployment/waited",
-                            "--timeout=30s")
+                            "--timeout=30s", traced=True)
     try:
+        waiting.wait_for("Caches populated")
+        assert waiting.process.poll() is None
         out = kubectl.ok("patch", "deployment", "waited", "--subresource=status",
                          "--type=merge", "-p", STATUS_AVAILABLE)
         assert out.strip() == "deployment.apps/waited patched"
@@ -568,8 +610,10 @@ def test_wait_for_condition_set_through_the_status_subresource(kubectl: Kubectl)
 
 def test_wait_for_delete(kubectl: Kubectl) -> None:
     kubectl.ok("create", "configmap", "doomed")
-    waiting = kubectl.start("wait", "--for=delete", "configmap/doomed", "--timeout=30s")
+    waiting = kubectl.start("wait", "--for=delete", "configmap/doomed", "--timeout=30s",
+                            traced=True)
     try:
+        waiting.wait_for("Caches populated")
         kubectl.ok("delete", "configmap", "doomed", "--wait=false")
         assert waiting.wait_for("condition met") == "configmap/doomed condition met"
         assert waiting.finish() == 0
@@ -593,23 +637,33 @@ def test_auth_as_admin(kubectl: Kubectl) -> None:
     assert table[0] == ["ATTRIBUTE", "VALUE"] and table[1] == ["Username", "system:admin"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a non-admin user may not create SelfSubjectAccessReviews or SelfSubjectReviews: "
-    "src/k3py/apiserver/authz.py allows system:masters everything and a node only its "
-    "kubelet's requests; Kubernetes grants every authenticated user these reviews through "
-    "the system:basic-user ClusterRole, so `auth can-i` answers Forbidden (exit 1) instead of "
-    "'no' and `auth whoami` fails"))
-def test_auth_as_a_node(kubectl: Kubectl, cluster: Server, tmp_path: Path) -> None:
-    node = Kubectl(version=kubectl.version, binary=kubectl.binary, server=cluster,
+def _as_node(kubectl: Kubectl, cluster: Server, tmp_path: Path) -> Kubectl:
+    return Kubectl(version=kubectl.version, binary=kubectl.binary, server=cluster,
                    cache=tmp_path / "node-cache", namespace="kube-system",
                    kubeconfig=node_kubeconfig(cluster, tmp_path / "node.yaml"))
+
+
+def test_auth_as_a_node(kubectl: Kubectl, cluster: Server, tmp_path: Path) -> None:
+    node = _as_node(kubectl, cluster, tmp_path)
     cannot = node.run("auth", "can-i", "list", "secrets")
     assert (cannot.returncode, cannot.stdout.strip(), cannot.stderr) == (1, "no", "")
-    can = node.run("auth", "can-i", "get", "nodes")
-    assert (can.returncode, can.stdout.strip()) == (0, "yes"), can.stderr
+    forbidden = node.fails("get", "secrets")
+    assert f'User "system:node:{NODE}" cannot list resource "secrets"' in forbidden
     who = json.loads(node.ok("auth", "whoami", "-o", "json", namespaced=False))
     assert who["status"]["userInfo"]["username"] == f"system:node:{NODE}"
     assert "system:nodes" in who["status"]["userInfo"]["groups"]
+
+
+def test_auth_can_i_agrees_with_what_a_node_may_do(kubectl: Kubectl, cluster: Server,
+                                                   tmp_path: Path) -> None:
+    node = _as_node(kubectl, cluster, tmp_path)
+    assert NODE in node.ok("get", "nodes", namespaced=False)
+    can = node.run("auth", "can-i", "get", "nodes", namespaced=False)
+    assert (can.returncode, can.stdout.strip()) == (0, "yes"), can.stderr
+    can = node.run("auth", "can-i", "update", f"nodes/{NODE}", namespaced=False)
+    assert (can.returncode, can.stdout.strip()) == (0, "yes"), can.stderr
+    cannot = node.run("auth", "can-i", "delete", "nodes/someone-else", namespaced=False)
+    assert (cannot.returncode, cannot.stdout.strip()) == (1, "no"), cannot.stderr
 
 
 # -- output formats and selectors --------------------------------------------------------

@@ -68,6 +68,8 @@ def prepare_create(resource: Resource, body: dict[str, Any], *, namespace: str |
     if resource.subresource("status") is not None and \
             (resource.group, resource.kind) not in _KEEPS_STATUS_ON_CREATE:
         obj.pop("status", None)
+    if (resource.group, resource.kind) == ("", "Pod"):
+        obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj.get("spec") or {})}
     if (resource.group, resource.kind) == ("", "Namespace"):
         # Every namespace waits for the namespace controller to empty it before it goes.
         spec = obj.setdefault("spec", {})
@@ -122,3 +124,21 @@ def prepare_update(resource: Resource, old: dict[str, Any], body: dict[str, Any]
     if generation is not None:
         meta["generation"] = generation + 1 if m.spec_changed(old, obj) else generation
     return obj
+
+
+def qos_class(spec: dict[str, Any]) -> str:
+    """A pod's quality of service class, from its containers' requests and limits."""
+    containers = [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]
+    any_set, guaranteed = False, True
+    for container in containers:
+        resources = container.get("resources") or {}
+        limits = resources.get("limits") or {}
+        requests = {**limits, **(resources.get("requests") or {})}
+        if limits or requests:
+            any_set = True
+        for name in ("cpu", "memory"):
+            if name not in limits or str(requests.get(name)) != str(limits[name]):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"

@@ -63,7 +63,7 @@ class ApiServer:
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[authenticate, api_errors],
-                              client_max_size=4 * 1024 * 1024)
+                              client_max_size=3 * 1024 * 1024 + 1)
         if self._resources is not None:
             self._resources.register(app)
         app.router.add_get("/version", self._get_version)

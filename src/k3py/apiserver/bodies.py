@@ -13,7 +13,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from k3py.api.protobuf import decode_protobuf_body
-from k3py.errors import BadRequest, UnsupportedMediaType
+from k3py.errors import BadRequest, RequestTooLarge, UnsupportedMediaType
 
 MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's limit for a request body
 
@@ -38,9 +38,10 @@ async def read_body(request: web.Request) -> Any:
 async def read_body_and_raw(request: web.Request) -> tuple[Any, bytes | None]:
     """The decoded body and, when it was JSON, its bytes (field validation looks for
     duplicate fields in them)."""
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=len(raw))
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise RequestTooLarge(f"the request body is {request.content_length} bytes; the "
+                              f"limit is {MAX_BODY}")
+    raw = await request.read()  # the whole body (the app's client_max_size bounds it)
     kind = media_type(request)
     if kind == PROTOBUF:
         return decode_protobuf_body(raw), None

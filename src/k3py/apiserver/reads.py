@@ -27,9 +27,12 @@ def predicate(request: web.Request, resource: Resource) -> Predicate | None:
             return label_selector.matches((obj.get("metadata") or {}).get("labels") or {})
         tests.append(labels_match)
     if field_text.strip():
+        custom = resource.custom
         field_selector = selectors.compile_field_selector(
             field_text, group=resource.group, resource=resource.plural,
-            namespaced=resource.namespaced)
+            namespaced=resource.namespaced,
+            extra_fields=custom.selectable_fields if custom is not None else (),
+            custom=custom is not None)
         tests.append(field_selector.matches)
     if not tests:
         return None
@@ -37,6 +40,13 @@ def predicate(request: web.Request, resource: Resource) -> Predicate | None:
         return tests[0]
     first, second = tests
     return lambda obj: first(obj) and second(obj)
+
+
+def printer_columns(resource: Resource) -> list[dict[str, Any]] | None:
+    """A custom resource's printer columns (``[]``: none declared); None for built-ins."""
+    if resource.custom is None:
+        return None
+    return [dict(c) for c in resource.custom.printer_columns or ()]
 
 
 def limit_of(request: web.Request) -> int:
@@ -53,6 +63,7 @@ def limit_of(request: web.Request) -> int:
 def as_table(resource: Resource, objects: list[dict[str, Any]], want: Wanted, *,
              resource_version: str, continue_token: str | None = None) -> dict[str, Any]:
     return tables.table_for(resource.group, resource.kind, objects,
+                            printer_columns=printer_columns(resource),
                             include_object=want.include_object, now=datetime.now(UTC),
                             resource_version=resource_version, continue_token=continue_token)
 

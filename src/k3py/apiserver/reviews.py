@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from k3py.apiserver import authz
 from k3py.apiserver.auth import MASTERS, User
+from k3py.apiserver.requestinfo import RequestInfo
 from k3py.errors import BadRequest, MethodNotAllowed
 
 
@@ -22,11 +24,29 @@ def _allowed(user: User) -> tuple[bool, str]:
     return False, "no RBAC policy matched"
 
 
+def _access(user: User, spec: dict[str, Any]) -> tuple[bool, str]:
+    """What the authorizer says about the attributes in a SelfSubjectAccessReview."""
+    if MASTERS in user.groups:
+        return True, "system:masters may do anything"
+    attributes = spec.get("resourceAttributes")
+    if not isinstance(attributes, dict):
+        return False, "no RBAC policy matched"
+    info = RequestInfo(group=attributes.get("group", ""), version=attributes.get("version", ""),
+                       resource=attributes.get("resource", ""),
+                       namespace=attributes.get("namespace") or None,
+                       name=attributes.get("name") or None,
+                       subresource=attributes.get("subresource") or None,
+                       verb=attributes.get("verb", ""))
+    if authz.allowed(user, info):
+        return True, "allowed by the node authorizer"
+    return False, "no RBAC policy matched"
+
+
 def review(kind: str, user: User, body: Any) -> dict[str, Any]:
     """Answer one review request for ``user`` (the caller)."""
     if kind == "SelfSubjectAccessReview":
         result = _review(kind, "authorization.k8s.io", body)
-        allowed, reason = _allowed(user)
+        allowed, reason = _access(user, result["spec"])
         result["status"] = {"allowed": allowed, "reason": reason} if allowed else \
             {"allowed": False}
         return result

@@ -48,7 +48,8 @@ def scale_of(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _wanted_replicas(scale: Any, name: str) -> int:
-    replicas = (scale.get("spec") or {}).get("replicas") if isinstance(scale, dict) else None
+    # A client's Go encoder leaves out replicas: 0 (omitempty): absent means zero.
+    replicas = (scale.get("spec") or {}).get("replicas", 0) if isinstance(scale, dict) else None
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
         raise Invalid(f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: '
                       f"{replicas}: must be greater than or equal to 0",

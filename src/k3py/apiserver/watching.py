@@ -20,7 +20,7 @@ from aiohttp import web
 from k3py.api import tables
 from k3py.api.resources import Resource
 from k3py.apiserver.bodies import JSON, Wanted, wanted
-from k3py.apiserver.reads import predicate
+from k3py.apiserver.reads import predicate, printer_columns
 from k3py.errors import BadRequest, Gone
 from k3py.storage import CacheEvent, ObjectStore
 from k3py.storage.objects import Predicate
@@ -67,6 +67,7 @@ class WatchStream:
         if self.want.table and kind != "BOOKMARK":
             # Column definitions go with the first event only, as kube-apiserver sends them.
             obj = tables.table_for(self.resource.group, self.resource.kind, [obj],
+                                   printer_columns=printer_columns(self.resource),
                                    include_object=self.want.include_object,
                                    now=datetime.now(UTC), no_headers=self.headers_sent,
                                    resource_version=(obj.get("metadata") or {}).get(
@@ -121,9 +122,11 @@ class WatchStream:
             if self.bookmarks and explicit_initial:
                 await response.write(self._bookmark(after, initial_end=True))
             await self._stream(response, watcher)
-            return response
+        except ConnectionError:
+            pass  # the client went away: nothing to tell it
         finally:
             self.store.unwatch(watcher)
+        return response
 
     async def _stream(self, response: web.StreamResponse, watcher: Any) -> None:
         next_bookmark = time.monotonic() + BOOKMARK_INTERVAL

@@ -204,6 +204,9 @@ async def patch_object(request: web.Request, store: ObjectStore, resource: Resou
                 namespace=namespace)
             obj = admit(resource, obj, old=None)
             await check_namespace_open(store, resource, namespace, name)
+            if _is_service(resource) and not dry:
+                obj = await services.allocate(store, request.app[SERVICE_NETWORK], obj)
+                allocated.append(obj)
             return obj
         if is_apply:
             patched = fieldmanager.server_side_apply(request, resource, current, body,
@@ -223,8 +226,17 @@ async def patch_object(request: web.Request, store: ObjectStore, resource: Resou
                                             options_kind="PatchOptions")
         return None if _same(new, current) else new
 
-    stored, created = await store.update(resource, namespace, name, mutate,
-                                         dry_run=dry_run(request), allow_create=is_apply)
+    dry = dry_run(request)
+    allocated: list[dict[str, Any]] = []
+    try:
+        stored, created = await store.update(resource, namespace, name, mutate, dry_run=dry,
+                                             allow_create=is_apply)
+    except BaseException:
+        for service in allocated:
+            await services.release(store, service)
+        raise
+    for service in allocated[:-1] if created else allocated:  # lost races gave theirs back
+        await services.release(store, service)
     return json_response(stored, status=201 if created else 200, warnings=warnings)
 
 
