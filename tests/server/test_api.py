@@ -508,3 +508,83 @@ def test_server_side_apply_prunes_conflicts_and_forces(cluster: Server, cache: P
     replicas = ok(kubectl(cluster, "-n", "ssa", "get", "deploy", "web", "-o",
                           "jsonpath={.spec.replicas}", cache=cache))
     assert replicas == "2"
+
+
+# -- CustomResourceDefinitions ---------------------------------------------------------------
+
+CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "metadata": {"name": "crontabs.stable.example.com"},
+    "spec": {
+        "group": "stable.example.com", "scope": "Namespaced",
+        "names": {"plural": "crontabs", "singular": "crontab", "kind": "CronTab",
+                  "shortNames": ["ct"]},
+        "versions": [{
+            "name": "v1", "served": True, "storage": True,
+            "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                "spec": {"type": "object", "properties": {
+                    "cronSpec": {"type": "string", "pattern": r"^(\S+ ){4}\S+$"},
+                    "image": {"type": "string"},
+                    "replicas": {"type": "integer", "minimum": 0, "maximum": 10,
+                                 "default": 1}}},
+                "status": {"type": "object", "properties": {
+                    "replicas": {"type": "integer"},
+                    "labelSelector": {"type": "string"}}}}}},
+            "subresources": {"status": {}, "scale": {
+                "specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas",
+                "labelSelectorPath": ".status.labelSelector"}},
+            "additionalPrinterColumns": [
+                {"name": "Spec", "type": "string", "jsonPath": ".spec.cronSpec"},
+                {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
+                {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]}]}}
+
+
+def test_a_crd_is_served_at_once_with_schema_columns_and_subresources(
+        cluster: Server, cache: Path, tmp_path: Path, api: k8s.ApiClient) -> None:
+    manifest = tmp_path / "crd.json"
+    manifest.write_text(json.dumps(CRD))
+    ok(kubectl(cluster, "apply", "-f", str(manifest), cache=cache))
+    ok(kubectl(cluster, "wait", "--for=condition=Established", "--timeout=10s",
+               "crd/crontabs.stable.example.com", cache=cache))
+    ok(kubectl(cluster, "create", "namespace", "crs", cache=cache))
+    obj = tmp_path / "ct.json"
+    obj.write_text(json.dumps({"apiVersion": "stable.example.com/v1", "kind": "CronTab",
+                               "metadata": {"name": "nightly", "namespace": "crs"},
+                               "spec": {"cronSpec": "0 3 * * *", "image": "backup:1"}}))
+    ok(kubectl(cluster, "create", "-f", str(obj), cache=cache))
+    rows = ok(kubectl(cluster, "-n", "crs", "get", "ct", cache=cache)).splitlines()
+    assert rows[0].split() == ["NAME", "SPEC", "REPLICAS", "AGE"]
+    assert rows[1].split()[:5] == ["nightly", "0", "3", "*", "*"]
+    assert rows[1].split()[6] == "1"  # the schema's default
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"apiVersion": "stable.example.com/v1", "kind": "CronTab",
+                               "metadata": {"name": "bad", "namespace": "crs"},
+                               "spec": {"cronSpec": "nope", "replicas": 11}}))
+    refused = kubectl(cluster, "create", "-f", str(bad), cache=cache)
+    assert refused.returncode == 1
+    assert "spec.replicas" in refused.stderr and "spec.cronSpec" in refused.stderr
+    ok(kubectl(cluster, "-n", "crs", "scale", "ct", "nightly", "--replicas=3", cache=cache))
+    assert ok(kubectl(cluster, "-n", "crs", "get", "ct", "nightly", "-o",
+                      "jsonpath={.spec.replicas}", cache=cache)) == "3"
+    ok(kubectl(cluster, "-n", "crs", "patch", "ct", "nightly", "--subresource=status",
+               "--type=merge", "-p", '{"status":{"replicas":3}}', cache=cache))
+    assert ok(kubectl(cluster, "-n", "crs", "get", "ct", "nightly", "-o",
+                      "jsonpath={.status.replicas}", cache=cache)) == "3"
+    explained = ok(kubectl(cluster, "explain", "crontabs.spec", cache=cache))
+    assert "cronSpec" in explained
+
+    from kubernetes import dynamic
+    client = dynamic.DynamicClient(api)
+    crontabs = client.resources.get(api_version="stable.example.com/v1", kind="CronTab")
+    made = crontabs.create(namespace="crs", body={
+        "apiVersion": "stable.example.com/v1", "kind": "CronTab",
+        "metadata": {"name": "hourly"}, "spec": {"cronSpec": "0 * * * *", "image": "x"}})
+    assert made.spec.replicas == 1
+    names = sorted(item.metadata.name for item in crontabs.get(namespace="crs").items)
+    assert names == ["hourly", "nightly"]
+    crontabs.delete(name="hourly", namespace="crs")
+
+    ok(kubectl(cluster, "delete", "crd", "crontabs.stable.example.com", "--timeout=20s",
+               cache=cache))
+    gone = kubectl(cluster, "-n", "crs", "get", "crontabs.stable.example.com", cache=cache)
+    assert gone.returncode == 1

@@ -18,7 +18,7 @@ from k3py.apiserver.dispatch import ResourceApi, api_errors
 
 logger = logging.getLogger(__name__)
 
-HealthCheck = Callable[[], Awaitable[None]]
+HealthCheck = Callable[[], Awaitable[object]]
 """Raises when the server is not healthy (e.g. the datastore is unreachable)."""
 
 

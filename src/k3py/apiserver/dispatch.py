@@ -110,6 +110,10 @@ class ResourceApi:
             found = self.store.cache.get(key)
         return found
 
+    def set_table(self, table: ResourceTable) -> None:
+        """Serve ``table`` from the next request on (CRDs came or went)."""
+        self.table = table
+
     # -- OpenAPI -----------------------------------------------------------------------
 
     def _custom_schemas(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from k3py.api import meta, patch, selectors
+from k3py.api import crd, meta, patch, selectors
 from k3py.api.resources import Resource
 from k3py.apiserver import fieldmanager
 from k3py.apiserver.bodies import (
@@ -60,10 +60,25 @@ def _wanted_replicas(scale: Any, name: str) -> int:
     return replicas
 
 
+def _scale_view(resource: Resource, obj: dict[str, Any]) -> dict[str, Any]:
+    if resource.custom is not None and resource.custom.scale is not None:
+        return crd.scale_of(obj, resource.custom.scale)
+    return scale_of(obj)
+
+
+def _with_replicas(resource: Resource, current: dict[str, Any],
+                   replicas: int) -> dict[str, Any]:
+    if resource.custom is not None and resource.custom.scale is not None:
+        return crd.with_spec_replicas(current, resource.custom.scale, replicas)
+    new = copy.deepcopy(current)
+    new.setdefault("spec", {})["replicas"] = replicas
+    return new
+
+
 async def scale(request: web.Request, store: ObjectStore, resource: Resource, *,
                 namespace: str | None, name: str, verb: str) -> web.Response:
     if verb == "get":
-        return json_response(scale_of(await store.get(resource, namespace, name)))
+        return json_response(_scale_view(resource, await store.get(resource, namespace, name)))
     kind = media_type(request)
     if verb == "patch" and kind not in PATCH_TYPES:
         raise UnsupportedMediaType(f"the body of the request was in an unknown format - "
@@ -72,7 +87,7 @@ async def scale(request: web.Request, store: ObjectStore, resource: Resource, *,
 
     async def mutate(current: dict[str, Any] | None) -> dict[str, Any] | None:
         assert current is not None
-        view = scale_of(current)
+        view = _scale_view(resource, current)
         if verb == "update":
             wanted = body
         elif kind == MERGE_PATCH:
@@ -85,18 +100,18 @@ async def scale(request: web.Request, store: ObjectStore, resource: Resource, *,
         if version and version != current["metadata"]["resourceVersion"]:
             raise conflict(resource, name, STALE)
         replicas = _wanted_replicas(wanted, name)
-        if replicas == (current.get("spec") or {}).get("replicas", 1):
+        if replicas == view["spec"].get("replicas"):
             return None
-        new = copy.deepcopy(current)
-        new.setdefault("spec", {})["replicas"] = replicas
-        new["metadata"]["generation"] = new["metadata"].get("generation", 1) + 1
+        new = _with_replicas(resource, current, replicas)
+        new["metadata"] = {**new["metadata"],
+                           "generation": new["metadata"].get("generation", 1) + 1}
         new = admit(resource, new, old=current)
         return fieldmanager.track_update(
             request, resource, current, new, subresource="scale",
             options_kind="UpdateOptions" if verb == "update" else "PatchOptions")
 
     stored, _ = await store.update(resource, namespace, name, mutate, dry_run=dry_run(request))
-    return json_response(scale_of(stored))
+    return json_response(_scale_view(resource, stored))
 
 
 def _success(code: int) -> dict[str, Any]:

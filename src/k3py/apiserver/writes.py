@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from k3py.api import defaults, fieldvalidation, meta, patch, schemas, strategy, validation
+from k3py.api import crd, defaults, fieldvalidation, meta, patch, schemas, strategy, validation
 from k3py.api.resources import Resource
 from k3py.apiserver import fieldmanager, services
 from k3py.apiserver.bodies import (
@@ -39,11 +39,26 @@ def dry_run(request: web.Request) -> bool:
     return bool(values)
 
 
-def admit(resource: Resource, obj: dict[str, Any], *,
-          old: dict[str, Any] | None) -> dict[str, Any]:
+CRDS = ("apiextensions.k8s.io", "customresourcedefinitions")
+
+
+def admit(resource: Resource, obj: dict[str, Any], *, old: dict[str, Any] | None,
+          subresource: str | None = None) -> dict[str, Any]:
     """Defaulting and validation: the object to store, or a 422 naming every bad field."""
-    obj = defaults.apply_defaults(resource.group, resource.version, resource.kind, obj)
-    causes = validation.validate(resource.group, resource.version, resource.kind, obj, old=old)
+    custom = resource.custom
+    if custom is not None:  # pruned, defaulted and validated against the CRD's schema
+        return crd.prepare_custom_object(
+            obj, schema=crd.compile_schema(custom.schema) if custom.schema else None,
+            kind=resource.kind, group=resource.group, old=old, version=resource.version,
+            namespaced=resource.namespaced, scale=custom.scale,
+            subresource="status" if subresource == "status" else None)
+    if (resource.group, resource.plural) == CRDS:
+        obj = crd.crd_defaults(obj)
+        causes = crd.validate_crd(obj, old)
+    else:
+        obj = defaults.apply_defaults(resource.group, resource.version, resource.kind, obj)
+        causes = validation.validate(resource.group, resource.version, resource.kind, obj,
+                                     old=old)
     if causes:
         name = (obj.get("metadata") or {}).get("name", "")
         raise meta.invalid(resource.kind, name, list(causes), group=resource.group)
@@ -85,9 +100,32 @@ def check_fields(request: web.Request, resource: Resource, obj: Any, *, verb: st
     warnings (Warn, the default) or ignored."""
     if not isinstance(obj, dict):
         return []
+    mode = request.query.get("fieldValidation")
+    if resource.custom is not None:
+        return _check_custom_fields(resource, obj, mode=mode, verb=verb, raw=raw or patch_raw)
     return fieldvalidation.check(obj, group=resource.group, version=resource.version,
                                  kind=resource.kind, verb=verb, raw=raw, patch=patch_raw,
-                                 mode=request.query.get("fieldValidation"))
+                                 mode=mode)
+
+
+def _check_custom_fields(resource: Resource, obj: dict[str, Any], *, mode: str | None,
+                         verb: str, raw: bytes | None) -> list[str]:
+    """Custom resources: what pruning would drop is an unknown field."""
+    chosen = fieldvalidation.directive(mode, verb=verb)
+    custom = resource.custom
+    if chosen == "Ignore" or custom is None or not custom.schema:
+        return []
+    errors = [f'duplicate field "{p}"' for p in
+              (fieldvalidation.duplicate_fields(raw) if raw else [])]
+    errors += [f'unknown field "{p}"' for p in
+               crd.unknown_fields(obj, schema=crd.compile_schema(custom.schema))]
+    if not errors or chosen == "Warn":
+        return errors
+    detail = "strict decoding error: " + ", ".join(errors)
+    if verb == "patch":
+        raise BadRequest(detail)
+    raise BadRequest(f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                     f"{resource.kind}: {detail}")
 
 
 async def create_object(request: web.Request, store: ObjectStore, resource: Resource,
@@ -149,7 +187,7 @@ async def update_object(request: web.Request, store: ObjectStore, resource: Reso
         new = strategy.prepare_update(resource, current, body, subresource=subresource)
         if _is_service(resource):
             new = defaults.carry_service_allocations(new, current)
-        new = admit(resource, new, old=current)
+        new = admit(resource, new, old=current, subresource=subresource)
         new = fieldmanager.track_update(request, resource, current, new,
                                         subresource=subresource)
         return None if _same(new, current) else new
@@ -219,7 +257,7 @@ async def patch_object(request: web.Request, store: ObjectStore, resource: Resou
                                    patch_raw=raw if kind != JSON_PATCH else None)
         _check_version(resource, current, patched, name)
         new = strategy.prepare_update(resource, current, patched, subresource=subresource)
-        new = admit(resource, new, old=current)
+        new = admit(resource, new, old=current, subresource=subresource)
         if not is_apply:
             new = fieldmanager.track_update(request, resource, current, new,
                                             subresource=subresource,

@@ -14,13 +14,14 @@ from k3py import __version__
 from k3py.api.resources import builtin_table
 from k3py.apiserver import ApiServer, ApiServerTls
 from k3py.apiserver.bootstrap import ensure_kubernetes_service, ensure_system_namespaces
+from k3py.apiserver.crds import CustomResources
 from k3py.apiserver.dispatch import ResourceApi
 from k3py.apiserver.services import ServiceNetwork
 from k3py.client import ApiClient, ClientTls
 from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
 from k3py.controllers.namespace import NamespaceController
 from k3py.controllers.namespace_defaults import NamespaceDefaults
-from k3py.datastore import Backend, open_backend
+from k3py.datastore import open_backend
 from k3py.node.hostinfo import internal_ip
 from k3py.node.registration import NodeAgent, NodeSettings
 from k3py.pki import CertKey, ensure_server_tls, render_kubeconfig, write_private
@@ -109,7 +110,13 @@ async def run_server(config: ServerConfig, *, stop: asyncio.Event) -> None:
         network = ServiceNetwork(config.service_cidr)
         await ensure_kubernetes_service(store, network, address=_advertised(config),
                                         port=config.https_listen_port)
-        api = _api_server(config, files, backend, store)
+        resources = _resource_api(config, files, store)
+        custom = tasks.create_task(
+            CustomResources(store, resources.table, resources.set_table).run(),
+            name="custom-resources")
+        api = ApiServer(host=config.bind_address, port=config.https_listen_port,
+                        tls=files.serving, kubernetes=EMULATED_KUBERNETES,
+                        ready=backend.current_revision, resources=resources)
         await api.start()
         clients = [tasks.create_task(_run_controllers(config, files.controllers),
                                      name="controllers")]
@@ -127,8 +134,8 @@ async def run_server(config: ServerConfig, *, stop: asyncio.Event) -> None:
             async with asyncio.timeout(STOP_TIMEOUT):
                 await asyncio.gather(*clients, return_exceptions=True)
                 await api.stop()
-            cache_task.cancel()
-            compactor.cancel()
+            for task in (custom, cache_task, compactor):
+                task.cancel()
 
 
 def _advertised(config: ServerConfig) -> str:
@@ -141,17 +148,11 @@ def _advertised(config: ServerConfig) -> str:
     return internal_ip()
 
 
-def _api_server(config: ServerConfig, files: ServerFiles, backend: Backend,
-                store: ObjectStore) -> ApiServer:
-    async def ready() -> None:
-        await backend.current_revision()
-
-    resources = ResourceApi(table=builtin_table(), store=store,
-                            server_address=f"{_advertised(config)}:{config.https_listen_port}",
-                            service_network=ServiceNetwork(config.service_cidr),
-                            tokens=TokenSigner(files.service_key))
-    return ApiServer(host=config.bind_address, port=config.https_listen_port, tls=files.serving,
-                     kubernetes=EMULATED_KUBERNETES, ready=ready, resources=resources)
+def _resource_api(config: ServerConfig, files: ServerFiles, store: ObjectStore) -> ResourceApi:
+    return ResourceApi(table=builtin_table(), store=store,
+                       server_address=f"{_advertised(config)}:{config.https_listen_port}",
+                       service_network=ServiceNetwork(config.service_cidr),
+                       tokens=TokenSigner(files.service_key))
 
 
 async def _run_node(config: ServerConfig, tls: ClientTls) -> None:
