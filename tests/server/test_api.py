@@ -588,3 +588,65 @@ def test_a_crd_is_served_at_once_with_schema_columns_and_subresources(
                cache=cache))
     gone = kubectl(cluster, "-n", "crs", "get", "crontabs.stable.example.com", cache=cache)
     assert gone.returncode == 1
+
+
+# -- watch: initial events, bookmarks, 410 after a restart ----------------------------------
+
+def _watch_lines(cluster: Server, path: str) -> list[dict[str, object]]:
+    import ssl
+    import urllib.request
+    tls = cluster.data_dir / "server" / "tls"
+    context = ssl.create_default_context(cafile=str(tls / "server-ca.crt"))
+    context.load_cert_chain(tls / "client-admin.crt", tls / "client-admin.key")
+    with urllib.request.urlopen(cluster.url + path, context=context, timeout=10) as answer:
+        return [json.loads(line) for line in answer.read().splitlines() if line.strip()]
+
+
+def test_watch_list_sends_initial_events_then_the_end_bookmark(cluster: Server,
+                                                                api: k8s.ApiClient) -> None:
+    core = k8s.CoreV1Api(api)
+    core.create_namespace({"metadata": {"name": "bookmarks"}})
+    for name in ("a", "b"):
+        core.create_namespaced_config_map("bookmarks", {"metadata": {
+            "name": name, "labels": {"set": "x"}}})
+    events = _watch_lines(cluster, "/api/v1/namespaces/bookmarks/configmaps?watch=true"
+                          "&sendInitialEvents=true&allowWatchBookmarks=true"
+                          "&resourceVersionMatch=NotOlderThan&labelSelector=set%3Dx"
+                          "&timeoutSeconds=1")
+    kinds = [(e["type"], e["object"]["metadata"].get("name")) for e in events]  # type: ignore[index]
+    assert kinds[:2] == [("ADDED", "a"), ("ADDED", "b")]
+    bookmark = events[2]
+    assert bookmark["type"] == "BOOKMARK"
+    assert bookmark["object"]["metadata"]["annotations"] == {  # type: ignore[index]
+        "k8s.io/initial-events-end": "true"}
+
+
+def test_a_watch_from_before_a_restart_is_told_410_gone(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    try:
+        cache = tmp_path / "cache"
+        ok(kubectl(server, "create", "configmap", "old", cache=cache))
+        before = ok(kubectl(server, "get", "configmap", "old", "-o",
+                            "jsonpath={.metadata.resourceVersion}", cache=cache))
+        ok(kubectl(server, "create", "configmap", "newer", cache=cache))
+    finally:
+        assert stop_server(server) == 0
+    server = start_server(tmp_path, port=server.port)
+    try:
+        events = _watch_lines(server, f"/api/v1/namespaces/default/configmaps?watch=true"
+                              f"&resourceVersion={int(before) - 1}&timeoutSeconds=2")
+        assert len(events) == 1 and events[0]["type"] == "ERROR"
+        status = events[0]["object"]
+        assert status["code"] == 410 and status["reason"] == "Expired"  # type: ignore[index]
+        configuration = k8s.Configuration()
+        k8s_config.load_kube_config(config_file=str(server.kubeconfig),
+                                    client_configuration=configuration)
+        with k8s.ApiClient(configuration) as client, pytest.raises(k8s.ApiException) as gone:
+            core = k8s.CoreV1Api(client)
+            for _ in k8s_watch.Watch().stream(core.list_namespaced_config_map, "default",
+                                              resource_version=str(int(before) - 1),
+                                              timeout_seconds=2):
+                pass
+        assert gone.value.status == 410
+    finally:
+        assert stop_server(server) == 0
