@@ -58,6 +58,8 @@ def _server_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cluster-domain", help="cluster DNS domain (default cluster.local)")
     p.add_argument("--service-cidr", help="Service IP range (default 10.43.0.0/16)")
     p.add_argument("--disable-agent", action="store_true", help="run no local node")
+    p.add_argument("--kube-apiserver-arg", action="append", metavar="KEY=VALUE",
+                   help="API server setting (supported: event-ttl=<duration>)")
 
 
 def _flag_names(add_flags: Callable[[argparse.ArgumentParser], None]) -> set[str]:

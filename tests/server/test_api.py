@@ -650,3 +650,21 @@ def test_a_watch_from_before_a_restart_is_told_410_gone(tmp_path: Path) -> None:
         assert gone.value.status == 410
     finally:
         assert stop_server(server) == 0
+
+
+def test_pod_logs_before_scheduling_and_debug_containers(cluster: Server, cache: Path) -> None:
+    ok(kubectl(cluster, "create", "namespace", "pods", cache=cache))
+    ok(kubectl(cluster, "-n", "pods", "run", "p", "--image=busybox:1.36", "--", "sleep", "1d",
+               cache=cache))
+    row = ok(kubectl(cluster, "-n", "pods", "get", "pod", "p", cache=cache)).splitlines()[1]
+    assert row.split()[:3] == ["p", "0/1", "Pending"]
+    logs = kubectl(cluster, "-n", "pods", "logs", "p", cache=cache)
+    assert logs.returncode == 1
+    assert 'container "p" in pod "p" is waiting to start: ContainerCreating' in logs.stderr
+    debug = kubectl(cluster, "-n", "pods", "debug", "p", "--image=busybox:1.36",
+                    "--container=dbg", cache=cache)
+    assert debug.returncode == 0, debug.stderr
+    pod = json.loads(ok(kubectl(cluster, "-n", "pods", "get", "pod", "p", "-o", "json",
+                                cache=cache)))
+    assert [c["name"] for c in pod["spec"]["ephemeralContainers"]] == ["dbg"]
+    assert pod["spec"]["containers"][0]["image"] == "busybox:1.36"

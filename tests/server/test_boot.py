@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -131,5 +132,28 @@ def test_config_file_settings_apply(tmp_path: Path) -> None:
         dns, _ = cert_sans(serving.read_bytes())
         assert "from-config.example.test" in dns
         assert running.kubeconfig.stat().st_mode & 0o777 == 0o640
+    finally:
+        assert stop_server(running) == 0, running.log.read_text()
+
+
+def test_events_expire_after_the_event_ttl(tmp_path: Path) -> None:
+    running = start_server(tmp_path, "--kube-apiserver-arg", "event-ttl=3s")
+    try:
+        cache = tmp_path / "cache"
+        event = tmp_path / "event.json"
+        event.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Event", "metadata": {"name": "short-lived"},
+            "involvedObject": {"kind": "Namespace", "name": "default"},
+            "reason": "Test", "message": "gone soon", "type": "Normal"}))
+        done = kubectl(running, "create", "-f", str(event), cache=cache)
+        assert done.returncode == 0, done.stderr
+        cm = kubectl(running, "create", "configmap", "stays", cache=cache)
+        assert cm.returncode == 0, cm.stderr
+        deadline = time.monotonic() + 15
+        while kubectl(running, "get", "event", "short-lived", cache=cache).returncode == 0:
+            assert time.monotonic() < deadline, "the event outlived its TTL"
+            time.sleep(0.5)
+        assert time.monotonic() > deadline - 15 + 2.5  # not before its TTL
+        assert kubectl(running, "get", "configmap", "stays", cache=cache).returncode == 0
     finally:
         assert stop_server(running) == 0, running.log.read_text()

@@ -107,7 +107,10 @@ def prepare_update(resource: Resource, old: dict[str, Any], body: dict[str, Any]
             meta[field] = old_meta[field]
         else:
             meta.pop(field, None)
-    if subresource == "finalize":
+    if subresource in ("ephemeralcontainers", "resize"):
+        obj = _pod_part(old, obj, subresource)
+        meta = obj["metadata"]
+    elif subresource == "finalize":
         # /finalize changes a namespace's spec.finalizers and nothing else.
         finalizers = (obj.get("spec") or {}).get("finalizers") or []
         obj = copy.deepcopy(old)
@@ -142,3 +145,19 @@ def qos_class(spec: dict[str, Any]) -> str:
     if not any_set:
         return "BestEffort"
     return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _pod_part(old: dict[str, Any], body: dict[str, Any], subresource: str) -> dict[str, Any]:
+    """What a pod's ``ephemeralcontainers`` or ``resize`` write may change: only
+    ``spec.ephemeralContainers``, or only the containers' resources."""
+    new = copy.deepcopy(old)
+    spec = new.setdefault("spec", {})
+    body_spec = body.get("spec") or {}
+    if subresource == "ephemeralcontainers":
+        spec["ephemeralContainers"] = copy.deepcopy(body_spec.get("ephemeralContainers") or [])
+        return new
+    wanted = {c.get("name"): c.get("resources") for c in body_spec.get("containers") or ()}
+    for container in spec.get("containers") or ():
+        if container.get("name") in wanted and wanted[container["name"]] is not None:
+            container["resources"] = copy.deepcopy(wanted[container["name"]])
+    return new

@@ -215,7 +215,10 @@ class ResourceApi:
         if verb not in sub.verbs:
             raise MethodNotAllowed(f"the server does not allow this method on the requested "
                                    f"resource ({verb} {resource.group_resource}/{sub.name})")
-        if sub.name in ("status", "finalize"):
+        if (resource.group, resource.plural, sub.name) == ("", "pods", "log"):
+            return await subresources.pod_log(request, self.store, resource,
+                                              namespace=namespace, name=name)
+        if sub.name in ("status", "finalize", "ephemeralcontainers", "resize"):
             if verb == "get":
                 return await reads.get_object(request, self.store, resource, namespace, name)
             subresource = sub.name

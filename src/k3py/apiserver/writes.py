@@ -57,8 +57,9 @@ def admit(resource: Resource, obj: dict[str, Any], *, old: dict[str, Any] | None
         causes = crd.validate_crd(obj, old)
     else:
         obj = defaults.apply_defaults(resource.group, resource.version, resource.kind, obj)
+        # The strategy already limited what a subresource write changes: check metadata.
         causes = validation.validate(resource.group, resource.version, resource.kind, obj,
-                                     old=old)
+                                     old=old, subresource="status" if subresource else "")
     if causes:
         name = (obj.get("metadata") or {}).get("name", "")
         raise meta.invalid(resource.kind, name, list(causes), group=resource.group)

@@ -4,6 +4,7 @@ K3s defaults under our own name, and one error listing every problem found."""
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 from collections.abc import Mapping
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from k3py.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 EMULATED_KUBERNETES = (1, 33, 5)
 
@@ -35,6 +38,7 @@ class ServerConfig:
     disable_agent: bool = False
     cluster_domain: str = "cluster.local"
     service_cidr: str = "10.43.0.0/16"
+    event_ttl: int = 3600
 
     @property
     def server_dir(self) -> Path:
@@ -133,6 +137,7 @@ def server_config(flags: Mapping[str, Any], env: Mapping[str, str],
     if isinstance(san_values, str):
         san_values = [san_values]
     sans = tuple(s.strip() for v in san_values for s in str(v).split(",") if s.strip())
+    event_ttl = _apiserver_args(_as_list(pick("kube_apiserver_arg")), problems)
     if problems:
         raise ConfigError("invalid server configuration:\n  - " + "\n  - ".join(problems))
     return ServerConfig(
@@ -151,6 +156,7 @@ def server_config(flags: Mapping[str, Any], env: Mapping[str, str],
         disable_agent=_true(pick("disable_agent")),
         cluster_domain=str(pick("cluster_domain") or "cluster.local"),
         service_cidr=service_cidr,
+        event_ttl=event_ttl,
     )
 
 
@@ -158,3 +164,44 @@ def _true(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes", "on")
     return bool(value)
+
+
+def _apiserver_args(args: list[Any], problems: list[str]) -> int:
+    """The ``--kube-apiserver-arg`` settings k3py honours; returns the event TTL."""
+    event_ttl = 3600
+    for arg in args:
+        key, _, value = str(arg).lstrip("-").partition("=")
+        if key == "event-ttl":
+            try:
+                event_ttl = parse_duration(value)
+            except ValueError:
+                problems.append(f"--kube-apiserver-arg event-ttl must be a duration like 1h "
+                                f"or 90s, not {value!r}")
+        else:
+            logger.warning("--kube-apiserver-arg %s is not supported by k3py; ignored", key)
+    return event_ttl
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value in (None, "", [], ()):
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+_UNITS = {"h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> int:
+    """Whole seconds of a Go-style duration (``1h``, ``90s``, ``1h30m``)."""
+    total, number = 0, ""
+    for char in text.strip():
+        if char.isdigit():
+            number += char
+        elif char in _UNITS and number:
+            total += int(number) * _UNITS[char]
+            number = ""
+        else:
+            raise ValueError(text)
+    if number or not text.strip():
+        raise ValueError(text)
+    return total

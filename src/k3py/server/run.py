@@ -105,7 +105,7 @@ async def run_server(config: ServerConfig, *, stop: asyncio.Event) -> None:
         cache_task = tasks.create_task(cache.run(), name="watch-cache")
         compactor = tasks.create_task(backend.compact_periodically(), name="compactor")
         await cache.wait_ready()
-        store = ObjectStore(backend, cache)
+        store = ObjectStore(backend, cache, event_ttl=config.event_ttl)
         await ensure_system_namespaces(store)
         network = ServiceNetwork(config.service_cidr)
         await ensure_kubernetes_service(store, network, address=_advertised(config),

@@ -198,26 +198,17 @@ class WatchCache:
         """Wait until everything committed before this call is in the cache."""
         await self._ready.wait()
         target = await self._backend.current_revision()
-        if self.revision >= target:
-            return
-        try:
-            async with asyncio.timeout(SYNC_TIMEOUT):
-                async with self._advanced:
-                    while self.revision < target:
-                        if self._watch is not None:
-                            self._watch.request_progress()
-                        try:
-                            async with asyncio.timeout(0.1):
-                                await self._advanced.wait()
-                        except TimeoutError:
-                            pass
-        except TimeoutError:
+        if not await self.wait_for(target, within=SYNC_TIMEOUT):
             raise ServiceUnavailable(
                 f"the watch cache is behind the datastore (at revision {self.revision}, "
-                f"need {target}); retry shortly") from None
+                f"need {target}); retry shortly")
 
     async def wait_for(self, revision: int, *, within: float = 3.0) -> bool:
-        """Wait until the cache has applied ``revision``; False when it did not in time."""
+        """Wait until the cache has applied ``revision``; False when it did not in time.
+        Asks the datastore watch for progress while waiting: with no writes coming, only a
+        progress mark moves the cache's revision forward."""
+        if self.revision >= revision:
+            return True
         try:
             async with asyncio.timeout(within), self._advanced:
                 while self.revision < revision:

@@ -32,6 +32,7 @@ from k3py.errors import (
 )
 from k3py.storage.cache import WatchCache, Watcher
 from k3py.storage.codec import decode_kv, encode, with_revision
+from k3py.storage.leases import LeaseReuse
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ Mutation = Callable[[dict[str, Any] | None], Awaitable[dict[str, Any] | None]]
 """Given the current object (None: absent), the object to write, or None to write nothing."""
 
 MAX_UPDATE_ATTEMPTS = 16
+EVENT_TTL = 3600  # seconds an Event lives (kube-apiserver's --event-ttl default)
+EXPIRING = frozenset({("", "events"), ("events.k8s.io", "events")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +105,12 @@ def _finished_deleting(obj: dict[str, Any]) -> bool:
 class ObjectStore:
     """The one way the API server reads and writes objects."""
 
-    def __init__(self, backend: Backend, cache: WatchCache) -> None:
+    def __init__(self, backend: Backend, cache: WatchCache, *,
+                 event_ttl: int = EVENT_TTL) -> None:
         self.backend = backend
         self.cache = cache
+        self.event_ttl = event_ttl
+        self._leases = LeaseReuse(backend)
 
     # -- reads -------------------------------------------------------------------------
 
@@ -206,7 +212,10 @@ class ObjectStore:
             if await self.backend.get(key) is not None:
                 raise self._exists(resource, name)
             return obj
-        result = await self.backend.create(key, encode(obj))
+        lease = 0
+        if (resource.group, resource.plural) in EXPIRING and self.event_ttl > 0:
+            lease = await self._leases.lease_for(self.event_ttl)
+        result = await self.backend.create(key, encode(obj), lease=lease)
         if not result.succeeded:
             raise self._exists(resource, name)
         return with_revision(obj, result.revision)
@@ -246,7 +255,7 @@ class ObjectStore:
                 if result.succeeded:
                     return with_revision(new, result.revision), False
                 continue
-            result = await self.backend.update(key, encode(new),
+            result = await self.backend.update(key, encode(new), lease=kv.lease,
                                                expected_mod_revision=kv.mod_revision)
             if result.succeeded:
                 return with_revision(new, result.revision), False
@@ -267,7 +276,7 @@ class ObjectStore:
         """Write ``new`` over the version ``kv``; None when the key changed meanwhile."""
         if dry_run:
             return new
-        result = await self.backend.update(kv.key, encode(new),
+        result = await self.backend.update(kv.key, encode(new), lease=kv.lease,
                                            expected_mod_revision=kv.mod_revision)
         return with_revision(new, result.revision) if result.succeeded else None
 
