@@ -668,3 +668,55 @@ def test_pod_logs_before_scheduling_and_debug_containers(cluster: Server, cache:
                                 cache=cache)))
     assert [c["name"] for c in pod["spec"]["ephemeralContainers"]] == ["dbg"]
     assert pod["spec"]["containers"][0]["image"] == "busybox:1.36"
+
+
+def test_token_and_subject_access_reviews(cluster: Server, api: k8s.ApiClient) -> None:
+    core = k8s.CoreV1Api(api)
+    core.create_namespace({"metadata": {"name": "reviews"}})
+    core.create_namespaced_service_account("reviews", {"metadata": {"name": "bot"}})
+    token = core.create_namespaced_service_account_token(
+        "bot", "reviews", {"spec": {"expirationSeconds": 3600}}).status.token
+    authn = k8s.AuthenticationV1Api(api)
+    answer = authn.create_token_review({"spec": {"token": token}})
+    assert answer.status.authenticated is True
+    assert answer.status.user.username == "system:serviceaccount:reviews:bot"
+    forged = authn.create_token_review({"spec": {"token": token[:-4] + "AAAA"}})
+    assert forged.status.authenticated is False
+    authz = k8s.AuthorizationV1Api(api)
+    node_may = authz.create_subject_access_review({"spec": {
+        "user": "system:node:k3py-node-1", "groups": ["system:nodes"],
+        "resourceAttributes": {"verb": "update", "resource": "nodes",
+                               "name": "k3py-node-1"}}})
+    assert node_may.status.allowed is True
+    bot_may_not = authz.create_namespaced_local_subject_access_review("reviews", {
+        "metadata": {"namespace": "reviews"}, "spec": {
+            "user": "system:serviceaccount:reviews:bot",
+            "resourceAttributes": {"verb": "get", "resource": "secrets"}}})
+    assert bot_may_not.status.allowed is False
+
+
+def test_certificate_signing_requests_are_approved(cluster: Server, cache: Path,
+                                                   tmp_path: Path) -> None:
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    request = x509.CertificateSigningRequestBuilder().subject_name(x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "jane")])).sign(key, hashes.SHA256())
+    pem = request.public_bytes(serialization.Encoding.PEM)
+    manifest = tmp_path / "csr.json"
+    manifest.write_text(json.dumps({
+        "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+        "metadata": {"name": "jane"},
+        "spec": {"request": base64.b64encode(pem).decode(),
+                 "signerName": "kubernetes.io/kube-apiserver-client",
+                 "usages": ["client auth"]}}))
+    ok(kubectl(cluster, "create", "-f", str(manifest), cache=cache))
+    row = ok(kubectl(cluster, "get", "csr", "jane", cache=cache)).splitlines()[1]
+    assert row.split()[-1] == "Pending"
+    ok(kubectl(cluster, "certificate", "approve", "jane", cache=cache))
+    row = ok(kubectl(cluster, "get", "csr", "jane", cache=cache)).splitlines()[1]
+    assert row.split()[-1] == "Approved"

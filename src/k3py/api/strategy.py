@@ -107,7 +107,13 @@ def prepare_update(resource: Resource, old: dict[str, Any], body: dict[str, Any]
             meta[field] = old_meta[field]
         else:
             meta.pop(field, None)
-    if subresource in ("ephemeralcontainers", "resize"):
+    if subresource == "approval":
+        # Approving or denying a CSR changes its conditions and nothing else.
+        conditions = (body.get("status") or {}).get("conditions")
+        obj = copy.deepcopy(old)
+        meta = obj["metadata"]
+        obj.setdefault("status", {})["conditions"] = copy.deepcopy(conditions or [])
+    elif subresource in ("ephemeralcontainers", "resize"):
         obj = _pod_part(old, obj, subresource)
         meta = obj["metadata"]
     elif subresource == "finalize":

@@ -56,15 +56,22 @@ SERVICE_ACCOUNTS: web.AppKey[ServiceAccountLookup] = web.AppKey("service_account
 async def user_from_token(request: web.Request) -> User | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip() or TOKENS not in request.app:
+    if scheme.lower() != "bearer" or not token.strip():
         return None
-    claims = request.app[TOKENS].verify(token.strip())
+    return await user_for_token(request.app, token.strip())
+
+
+async def user_for_token(app: web.Application, token: str) -> User | None:
+    """The service account a token of ours stands for, while that account exists."""
+    if TOKENS not in app:
+        return None
+    claims = app[TOKENS].verify(token)
     if claims is None:
         return None
     info = claims.get("kubernetes.io") or {}
     namespace = info.get("namespace", "")
     account = info.get("serviceaccount") or {}
-    found = await request.app[SERVICE_ACCOUNTS](namespace, account.get("name", ""))
+    found = await app[SERVICE_ACCOUNTS](namespace, account.get("name", ""))
     if found is None or (found.get("metadata") or {}).get("uid") != account.get("uid"):
         return None  # the service account was deleted (and maybe made again): token revoked
     return User(name=f"system:serviceaccount:{namespace}:{account['name']}",

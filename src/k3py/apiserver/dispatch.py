@@ -179,8 +179,9 @@ class ResourceApi:
                                    f"resource ({verb} {resource.group_resource})")
         if not resource.stored:
             body = await read_body(request)
-            return json_response(reviews.review(resource.kind, request[USER_KEY], body),
-                                 status=201)
+            return json_response(await reviews.review(
+                resource.kind, request[USER_KEY], body, namespace=namespace,
+                token_user=lambda token: auth.user_for_token(request.app, token)), status=201)
         store, name = self.store, info.name
         if verb == "list":
             return await reads.list_objects(request, store, resource, namespace)
@@ -218,7 +219,7 @@ class ResourceApi:
         if (resource.group, resource.plural, sub.name) == ("", "pods", "log"):
             return await subresources.pod_log(request, self.store, resource,
                                               namespace=namespace, name=name)
-        if sub.name in ("status", "finalize", "ephemeralcontainers", "resize"):
+        if sub.name in ("status", "finalize", "ephemeralcontainers", "resize", "approval"):
             if verb == "get":
                 return await reads.get_object(request, self.store, resource, namespace, name)
             subresource = sub.name
