@@ -720,3 +720,62 @@ def test_certificate_signing_requests_are_approved(cluster: Server, cache: Path,
     ok(kubectl(cluster, "certificate", "approve", "jane", cache=cache))
     row = ok(kubectl(cluster, "get", "csr", "jane", cache=cache)).splitlines()[1]
     assert row.split()[-1] == "Approved"
+
+
+# -- quotas and limit ranges ------------------------------------------------------------------
+
+def test_quota_refuses_objects_past_its_limits_and_counts_usage(cluster: Server, cache: Path,
+                                                               api: k8s.ApiClient) -> None:
+    core = k8s.CoreV1Api(api)
+    ok(kubectl(cluster, "create", "namespace", "quota", cache=cache))
+    ok(kubectl(cluster, "-n", "quota", "create", "quota", "q",
+               "--hard=configmaps=3,pods=1,requests.cpu=500m", cache=cache))
+    # kube-root-ca.crt counts too: two more fit, the third does not.
+    deadline = time.monotonic() + 10
+    while kubectl(cluster, "-n", "quota", "get", "cm", "kube-root-ca.crt",
+                  cache=cache).returncode:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    ok(kubectl(cluster, "-n", "quota", "create", "configmap", "one", cache=cache))
+    ok(kubectl(cluster, "-n", "quota", "create", "configmap", "two", cache=cache))
+    refused = kubectl(cluster, "-n", "quota", "create", "configmap", "three", cache=cache)
+    assert refused.returncode == 1
+    assert ('configmaps "three" is forbidden: exceeded quota: q, requested: configmaps=1, '
+            'used: configmaps=3, limited: configmaps=3') in refused.stderr
+    big = {"metadata": {"name": "big"}, "spec": {"containers": [{
+        "name": "c", "image": "busybox", "resources": {"requests": {"cpu": "600m"}}}]}}
+    with pytest.raises(k8s.ApiException) as over:
+        core.create_namespaced_pod("quota", big)
+    assert over.value.status == 403 and "requests.cpu=600m" in over.value.body
+    ok(kubectl(cluster, "-n", "quota", "delete", "configmap", "one", cache=cache))
+    deadline = time.monotonic() + 15
+    while True:  # the controller's recount gives the deleted one back
+        used = core.read_namespaced_resource_quota("q", "quota").status.used or {}
+        if used.get("configmaps") == "2":
+            break
+        assert time.monotonic() < deadline, used
+        time.sleep(0.2)
+    ok(kubectl(cluster, "-n", "quota", "create", "configmap", "three", cache=cache))
+    described = ok(kubectl(cluster, "-n", "quota", "describe", "quota", "q", cache=cache))
+    assert "configmaps" in described and "3" in described
+
+
+def test_limit_range_defaults_and_bounds_pods(cluster: Server, api: k8s.ApiClient) -> None:
+    core = k8s.CoreV1Api(api)
+    core.create_namespace({"metadata": {"name": "limits"}})
+    core.create_namespaced_limit_range("limits", {"metadata": {"name": "lr"}, "spec": {
+        "limits": [{"type": "Container", "default": {"cpu": "200m", "memory": "64Mi"},
+                    "defaultRequest": {"cpu": "100m"}, "max": {"cpu": "1"},
+                    "min": {"cpu": "50m"}}]}})
+    pod = core.create_namespaced_pod("limits", {"metadata": {"name": "p"}, "spec": {
+        "containers": [{"name": "c", "image": "busybox"}]}})
+    resources = pod.spec.containers[0].resources
+    assert resources.limits == {"cpu": "200m", "memory": "64Mi"}
+    assert resources.requests == {"cpu": "100m", "memory": "64Mi"}
+    assert pod.status.qos_class == "Burstable"
+    with pytest.raises(k8s.ApiException) as refused:
+        core.create_namespaced_pod("limits", {"metadata": {"name": "greedy"}, "spec": {
+            "containers": [{"name": "c", "image": "busybox",
+                            "resources": {"limits": {"cpu": "2"}}}]}})
+    assert refused.value.status == 403
+    assert "maximum cpu usage per Container is 1, but limit is 2" in refused.value.body

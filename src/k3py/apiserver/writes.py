@@ -11,7 +11,7 @@ from aiohttp import web
 
 from k3py.api import crd, defaults, fieldvalidation, meta, patch, schemas, strategy, validation
 from k3py.api.resources import Resource
-from k3py.apiserver import fieldmanager, services
+from k3py.apiserver import admission, fieldmanager, services
 from k3py.apiserver.bodies import (
     APPLY_PATCH,
     JSON_PATCH,
@@ -138,7 +138,10 @@ async def create_object(request: web.Request, store: ObjectStore, resource: Reso
     obj = fieldmanager.track_update(request, resource, None, obj,
                                     options_kind="CreateOptions")
     await check_namespace_open(store, resource, namespace, obj["metadata"]["name"])
+    obj = admission.limit_pod(store, resource, obj)
     dry = dry_run(request)
+    if not dry:
+        await admission.charge_quota(store, resource, obj)
     if _is_service(resource) and not dry:
         obj = await services.allocate(store, request.app[SERVICE_NETWORK], obj)
         try:
@@ -243,6 +246,9 @@ async def patch_object(request: web.Request, store: ObjectStore, resource: Resou
                 namespace=namespace)
             obj = admit(resource, obj, old=None)
             await check_namespace_open(store, resource, namespace, name)
+            obj = admission.limit_pod(store, resource, obj)
+            if not dry:
+                await admission.charge_quota(store, resource, obj)
             if _is_service(resource) and not dry:
                 obj = await services.allocate(store, request.app[SERVICE_NETWORK], obj)
                 allocated.append(obj)

@@ -17,20 +17,22 @@ FINALIZER = "kubernetes"
 RETRY = 1.0
 
 
-async def namespaced_collections(client: ApiClient) -> list[str]:
-    """The collection path prefix of every namespaced resource that can be deleted as a
-    collection, e.g. ``/apis/apps/v1/namespaces/{ns}/deployments``."""
-    paths = []
+async def namespaced_resources(client: ApiClient) -> dict[tuple[str, str], str]:
+    """(group, plural) → collection path template of every namespaced resource that can be
+    deleted as a collection, e.g. ``/apis/apps/v1/namespaces/{ns}/deployments``."""
+    paths = {}
     core = await client.get("/api/v1")
-    group_versions = [("/api/v1", core)]
+    group_versions = [("", "/api/v1", core)]
     for group in (await client.get("/apis")).get("groups", []):
         version = group["preferredVersion"]["groupVersion"]
-        group_versions.append((f"/apis/{version}", await client.get(f"/apis/{version}")))
-    for base, listing in group_versions:
+        group_versions.append((group["name"], f"/apis/{version}",
+                               await client.get(f"/apis/{version}")))
+    for group_name, base, listing in group_versions:
         for resource in listing.get("resources", []):
             if resource.get("namespaced") and "/" not in resource["name"] and \
                     "deletecollection" in resource.get("verbs", ()):
-                paths.append(f"{base}/namespaces/{{ns}}/{resource['name']}")
+                paths[group_name, resource["name"]] = \
+                    f"{base}/namespaces/{{ns}}/{resource['name']}"
     return paths
 
 
@@ -41,7 +43,7 @@ class NamespaceController:
     async def empty(self, namespace: str) -> bool:
         """Delete everything in ``namespace``; True once nothing is left."""
         left = 0
-        for template in await namespaced_collections(self._client):
+        for template in (await namespaced_resources(self._client)).values():
             path = template.format(ns=namespace)
             listing = await self._client.get(path)
             if not listing.get("items"):

@@ -21,6 +21,7 @@ from k3py.client import ApiClient, ClientTls
 from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
 from k3py.controllers.namespace import NamespaceController
 from k3py.controllers.namespace_defaults import NamespaceDefaults
+from k3py.controllers.resourcequota import ResourceQuotaController
 from k3py.datastore import open_backend
 from k3py.node.hostinfo import internal_ip
 from k3py.node.registration import NodeAgent, NodeSettings
@@ -170,3 +171,4 @@ async def _run_controllers(config: ServerConfig, tls: ClientTls) -> None:
             asyncio.TaskGroup() as controllers:
         controllers.create_task(NamespaceController(client).run())
         controllers.create_task(NamespaceDefaults(client, ca_pem=ca_pem).run())
+        controllers.create_task(ResourceQuotaController(client).run())
