@@ -19,11 +19,11 @@ from k3py.api.fieldselectors import (
     compile_field_selector,
     escape_field_value,
     field_set,
-    go_quote,
     parse_field_selector,
     supported_field_labels,
     unescape_field_value,
 )
+from k3py.api.gorender import go_quote
 from k3py.errors import BadRequest
 
 __all__ = [

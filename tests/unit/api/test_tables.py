@@ -11,8 +11,9 @@ import orjson
 import pytest
 
 from k3py.api import tables
+from k3py.api.gorender import go_float
 from k3py.api.printers import BUILTIN
-from k3py.api.printers.generic import go_float, go_text
+from k3py.api.printers.generic import go_text
 from k3py.api.printers.jsonpath import JsonPathError, PathFailed, compile_path, evaluate
 from k3py.errors import BadRequest
 

@@ -136,7 +136,7 @@ def test_names_are_checked_per_resource(group: str, kind: str, name: str,
         obj["metadata"]["namespace"] = "default"
     causes = validate(group, "v1", kind, defaulted(group, kind, obj))
     name_causes = [c for c in causes if c[0] == "metadata.name"]
-    from k3py.api.validators.errors import go_quote
+    from k3py.api.gorender import go_quote
     assert name_causes == [("metadata.name", "FieldValueInvalid",
                             f"Invalid value: {go_quote(name)}: {m}") for m in messages]
 

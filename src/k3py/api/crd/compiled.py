@@ -19,7 +19,7 @@ import orjson
 
 from k3py.api.crd import formats
 from k3py.api.crd.patterns import compile_go
-from k3py.api.crd.render import go_json
+from k3py.api.gorender import go_json
 
 _CACHE_SIZE = 256
 _by_id: dict[int, tuple[Mapping[str, Any], Node]] = {}

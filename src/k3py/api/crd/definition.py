@@ -24,9 +24,10 @@ from k3py.api.crd.specparts import (
     versions_value,
 )
 from k3py.api.defaulting.others import custom_resource_definition
+from k3py.api.gorender import go_string_list
 from k3py.api.validators import meta as meta_rules
 from k3py.api.validators import names
-from k3py.api.validators.errors import Cause, as_dict, as_list, as_str, dedupe, go_string_list
+from k3py.api.validators.errors import Cause, as_dict, as_list, as_str, dedupe
 
 Obj = Mapping[str, Any]
 _HOISTED = ("schema", "subresources", "additionalPrinterColumns", "selectableFields")

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from k3py.api.crd.render import forbidden, invalid, not_supported, required
-from k3py.api.validators.errors import Cause, go_string_list
+from k3py.api.gorender import go_string_list
+from k3py.api.validators.errors import Cause
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _REASONS = ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid",

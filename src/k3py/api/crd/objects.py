@@ -16,9 +16,10 @@ from typing import Any
 
 from k3py.api import meta
 from k3py.api.crd.compiled import Node, compile_schema
-from k3py.api.crd.render import go_syntax, invalid
+from k3py.api.crd.render import invalid
 from k3py.api.crd.structural import apply_defaults, copy_json, embedded_causes, list_causes, prune
 from k3py.api.crd.values import MISSING, validate_value
+from k3py.api.gorender import go_syntax
 from k3py.api.validators import meta as meta_rules
 from k3py.api.validators import names
 from k3py.api.validators.errors import Cause, as_dict, as_str, dedupe

@@ -19,7 +19,8 @@ from k3py.api.crd.patterns import unsupported
 from k3py.api.crd.render import forbidden, invalid, not_supported, required
 from k3py.api.crd.structural import copy_json, embedded_causes, prune
 from k3py.api.crd.values import _same, validate_value
-from k3py.api.validators.errors import Cause, Rendered
+from k3py.api.gorender import Rendered
+from k3py.api.validators.errors import Cause
 
 Raw = Mapping[str, Any]
 TYPES = ["array", "boolean", "integer", "number", "object", "string"]

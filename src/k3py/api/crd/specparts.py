@@ -9,8 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from k3py.api.crd.render import duplicate, forbidden, invalid, not_supported, required, too_many
+from k3py.api.gorender import Rendered, go_quote
 from k3py.api.validators import names
-from k3py.api.validators.errors import Cause, Rendered, as_dict, as_list, as_str, go_quote
+from k3py.api.validators.errors import Cause, as_dict, as_list, as_str
 
 COLUMN_TYPES = ["boolean", "date", "integer", "number", "string"]
 COLUMN_FORMATS = ["byte", "date", "date-time", "double", "float", "int32", "int64", "password"]

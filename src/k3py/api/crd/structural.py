@@ -277,30 +277,27 @@ def _resource(x: dict[str, Any], path: str) -> list[Cause]:
     def child(name: str) -> str:
         return f"{path}.{name}" if path else name
 
-    if "apiVersion" not in x:
-        out.append(required(child("apiVersion")))
-    if "kind" not in x:
-        out.append(required(child("kind")))
-    api_version = x.get("apiVersion")
-    if "apiVersion" in x:
-        if not isinstance(api_version, str):
-            out.append(invalid(child("apiVersion"), api_version, "must be a string"))
-        elif not api_version:
-            out.append(invalid(child("apiVersion"), api_version, "must not be empty"))
-        elif api_version.count("/") > 1:
-            out.append(invalid(child("apiVersion"), api_version,
-                               f"unexpected GroupVersion string: {api_version}"))
-    kind = x.get("kind")
-    if "kind" in x:
-        if not isinstance(kind, str):
-            out.append(invalid(child("kind"), kind, "must be a string"))
-        elif not kind:
-            out.append(invalid(child("kind"), kind, "must not be empty"))
-        else:
-            errs = names.dns1035_label(kind.lower())
-            if errs:
-                out.append(invalid(child("kind"), kind, "may have mixed case, but should "
-                                   "otherwise match: " + ",".join(errs)))
+    def text(key: str) -> str | None:
+        # a present apiVersion or kind must be a non-empty string; None when it is not
+        value = x[key]
+        if isinstance(value, str) and value:
+            return value
+        out.append(invalid(child(key), value, "must not be empty" if isinstance(value, str)
+                           else "must be a string"))
+        return None
+
+    for key in ("apiVersion", "kind"):
+        if key not in x:
+            out.append(required(child(key)))
+    api_version = text("apiVersion") if "apiVersion" in x else None
+    if api_version is not None and api_version.count("/") > 1:
+        out.append(invalid(child("apiVersion"), api_version,
+                           f"unexpected GroupVersion string: {api_version}"))
+    kind = text("kind") if "kind" in x else None
+    errs = names.dns1035_label(kind.lower()) if kind is not None else []
+    if errs:
+        out.append(invalid(child("kind"), kind, "may have mixed case, but should "
+                           "otherwise match: " + ",".join(errs)))
     metadata = x.get("metadata")
     if "metadata" in x:
         if not isinstance(metadata, dict):

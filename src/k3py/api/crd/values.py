@@ -21,7 +21,6 @@ from typing import Any
 from k3py.api.crd.compiled import Node
 from k3py.api.crd.render import (
     field_of,
-    go_float,
     invalid,
     not_supported,
     required,
@@ -29,7 +28,8 @@ from k3py.api.crd.render import (
     too_many,
     type_invalid,
 )
-from k3py.api.validators.errors import Cause, go_quote
+from k3py.api.gorender import go_float, go_quote
+from k3py.api.validators.errors import Cause
 
 MISSING: Any = object()
 _KINDS = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array",
@@ -213,23 +213,23 @@ class _Walk:
             olds = _correlate(n, v, old)
             for i, item in enumerate(v):
                 self.check(n.items, item, f"{path}[{i}]", olds[i] if olds else MISSING)
-        out, size = self.out, len(v)
-        if n.min_items is not None and size < n.min_items:
-            out.append(invalid(self.field(path), size,
-                               f"{path} in body should have at least {n.min_items} items"))
-        if n.max_items is not None and size > n.max_items:
-            out.append(too_many(self.field(path), size, n.max_items))
+        self.size(path, len(v), low=n.min_items, high=n.max_items, noun="items")
         if n.unique_items and _has_duplicates(v):
-            out.append(invalid(self.field(path), "",
-                               f"{path} in body shouldn't contain duplicates"))
+            self.out.append(invalid(self.field(path), "",
+                                    f"{path} in body shouldn't contain duplicates"))
+
+    def size(self, path: str, size: int, *, low: int | None, high: int | None,
+             noun: str) -> None:
+        """minItems/maxItems or minProperties/maxProperties (``noun`` says which)."""
+        if low is not None and size < low:
+            self.out.append(invalid(self.field(path), size,
+                                    f"{path} in body should have at least {low} {noun}"))
+        if high is not None and size > high:
+            self.out.append(too_many(self.field(path), size, high))
 
     def object(self, n: Node, v: dict[str, Any], path: str, old: Any) -> None:
-        out, size = self.out, len(v)
-        if n.min_props is not None and size < n.min_props:
-            out.append(invalid(self.field(path), size,
-                               f"{path} in body should have at least {n.min_props} properties"))
-        if n.max_props is not None and size > n.max_props:
-            out.append(too_many(self.field(path), size, n.max_props))
+        out = self.out
+        self.size(path, len(v), low=n.min_props, high=n.max_props, noun="properties")
         props, additional = n.properties, n.additional
         olds = old if type(old) is dict else None
         prefix = f"{path}." if path else ""

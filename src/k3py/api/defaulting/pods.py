@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from k3py.api.defaulting.edit import Edit, Obj
+from k3py.api.defaulting.edit import Edit, Obj, at, each
 from k3py.api.validators.pods import VOLUME_SOURCES
 from k3py.api.validators.quantity import canonical
 
@@ -66,12 +66,6 @@ def _http_get(action: Obj) -> Obj:
     return edit.done()
 
 
-def _grpc(action: Obj) -> Obj:
-    edit = Edit(action)
-    edit.default("service", "")
-    return edit.done()
-
-
 def probe(p: Obj) -> Obj:
     edit = Edit(p)
     edit.default_int("timeoutSeconds", 1)
@@ -79,20 +73,14 @@ def probe(p: Obj) -> Obj:
     edit.default_int("successThreshold", 1)
     edit.default_int("failureThreshold", 3)
     edit.sub("httpGet", _http_get)
-    edit.sub("grpc", _grpc)
+    edit.sub("grpc", _set("service", ""))
     return edit.done()
 
 
 def _lifecycle(lifecycle: Obj) -> Obj:
     edit = Edit(lifecycle)
     for hook in ("postStart", "preStop"):
-        edit.sub(hook, _handler_http)
-    return edit.done()
-
-
-def _handler_http(handler: Obj) -> Obj:
-    edit = Edit(handler)
-    edit.sub("httpGet", _http_get)
+        edit.sub(hook, lambda handler: at(handler, "httpGet", fn=_http_get))
     return edit.done()
 
 
@@ -111,15 +99,12 @@ def resource_field_ref(ref: Obj) -> Obj:
     return edit.done()
 
 
-def _env_var(var: Obj) -> Obj:
-    def value_from(source: Obj) -> Obj:
-        edit = Edit(source)
-        edit.sub("fieldRef", field_ref)
-        edit.sub("resourceFieldRef", resource_field_ref)
-        return edit.done()
-
-    edit = Edit(var)
-    edit.sub("valueFrom", value_from)
+def _field_refs(source: Obj) -> Obj:
+    """An env var's ``valueFrom`` or a downward API item: both may name a field or a
+    resource."""
+    edit = Edit(source)
+    edit.sub("fieldRef", field_ref)
+    edit.sub("resourceFieldRef", resource_field_ref)
     return edit.done()
 
 
@@ -139,7 +124,7 @@ def _container(ctr: Obj, *, pod: bool, host_network: bool) -> Obj:
         return pe.done()
 
     edit.each("ports", port)
-    edit.each("env", _env_var)
+    edit.each("env", lambda var: at(var, "valueFrom", fn=_field_refs))
     for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
         edit.sub(kind, probe)
     edit.sub("lifecycle", _lifecycle)
@@ -147,15 +132,7 @@ def _container(ctr: Obj, *, pod: bool, host_network: bool) -> Obj:
 
 
 def _items_with_field_refs(source: Obj) -> Obj:
-    def item(it: Obj) -> Obj:
-        edit = Edit(it)
-        edit.sub("fieldRef", field_ref)
-        edit.sub("resourceFieldRef", resource_field_ref)
-        return edit.done()
-
-    edit = Edit(source)
-    edit.each("items", item)
-    return edit.done()
+    return each(source, "items", fn=_field_refs)
 
 
 def _projection(source: Obj) -> Obj:
@@ -232,16 +209,10 @@ def volume(vol: Obj) -> Obj:
     for kind in _MODE_SOURCES:
         edit.sub(kind, _set("defaultMode", 420))
     edit.sub("downwardAPI", _items_with_field_refs)
-    edit.sub("projected", lambda p: _each(p, "sources", fn=_projection))
+    edit.sub("projected", lambda p: each(p, "sources", fn=_projection))
     edit.sub("emptyDir", _empty_dir)
     edit.sub("ephemeral", _ephemeral)
     volume_sources(edit)
-    return edit.done()
-
-
-def _each(obj: Obj, key: str, *, fn: Any) -> Obj:
-    edit = Edit(obj)
-    edit.each(key, fn)
     return edit.done()
 
 

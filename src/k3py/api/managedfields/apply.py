@@ -23,8 +23,9 @@ from typing import Any, Final
 
 import orjson
 
+from k3py.api.gorender import go_json
 from k3py.api.managedfields.conflicts import conflict_error
-from k3py.api.managedfields.fieldset import FieldSet, Path, go_json, recursive_difference
+from k3py.api.managedfields.fieldset import FieldSet, Path, recursive_difference
 from k3py.api.managedfields.manager import (
     APPLY,
     BEFORE_FIRST_APPLY,

@@ -25,32 +25,12 @@ from typing import Any, Final
 
 import orjson
 
+from k3py.api.gorender import go_json
+
 Path = tuple[str, ...]
 FieldSet = set[Path]
 
 MEMBER: Final = "."
-_HTML_ESCAPES: Final = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                        ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
-
-
-def go_json(value: Any) -> str:
-    """Compact JSON as Go's ``encoding/json`` writes it: map keys sorted, ``<>&`` escaped,
-    whole floats without a fraction (so key strings match the ones the API server made)."""
-    text = orjson.dumps(_go_numbers(value), option=orjson.OPT_SORT_KEYS).decode()
-    if any(c in text for c in "<>&\u2028\u2029"):
-        for raw, escaped in _HTML_ESCAPES:
-            text = text.replace(raw, escaped)
-    return text
-
-
-def _go_numbers(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _go_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_go_numbers(v) for v in value]
-    return value
 
 
 # -- path elements -----------------------------------------------------------------------

@@ -52,6 +52,14 @@ def age_col() -> dict[str, Any]:
     return col("Age", desc=AGE_DESC)
 
 
+def template_columns(*, selector: str = "") -> tuple[dict[str, Any], ...]:
+    """The wide columns of a workload: its pod template's containers and images, then its
+    selector (``selector`` describes it) when the kind prints one."""
+    wide = (col("Containers", priority=1, desc=CONTAINERS_DESC),
+            col("Images", priority=1, desc=IMAGES_DESC))
+    return (*wide, col("Selector", priority=1, desc=selector)) if selector else wide
+
+
 def printer(columns: Sequence[dict[str, Any]], cells: Cells, **kw: Any) -> Printer:
     return Printer(tuple(columns), cells, **kw)
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from k3py.api.printers._base import (
-    CONTAINERS_DESC,
-    IMAGES_DESC,
     Obj,
     Printer,
     age,
@@ -23,13 +21,12 @@ from k3py.api.printers._base import (
     printer,
     spec,
     status,
+    template_columns,
     template_containers,
 )
 from k3py.api.selectors import format_label_selector
 
-_WIDE = (col("Containers", priority=1, desc=CONTAINERS_DESC),
-         col("Images", priority=1, desc=IMAGES_DESC))
-_SELECTOR = col("Selector", priority=1, desc="Labels of the pods it manages.")
+_WIDE = template_columns(selector="Labels of the pods it manages.")
 
 
 def deployment_cells(obj: Obj, now: float) -> list[Any]:
@@ -84,16 +81,16 @@ PRINTERS: dict[tuple[str, str], Printer] = {
     ("apps", "Deployment"): printer(
         (name_col(), col("Ready", desc="Ready replicas out of desired replicas."),
          col("Up-to-date", desc="Replicas running the current template."),
-         col("Available", desc="Replicas available to serve."), age_col(), *_WIDE, _SELECTOR),
+         col("Available", desc="Replicas available to serve."), age_col(), *_WIDE),
         deployment_cells),
     ("apps", "ReplicaSet"): printer(
         (name_col(), col("Desired", "integer", desc="Wanted replicas."),
          col("Current", "integer", desc="Replicas that exist."),
-         col("Ready", "integer", desc="Replicas that are ready."), age_col(), *_WIDE, _SELECTOR),
+         col("Ready", "integer", desc="Replicas that are ready."), age_col(), *_WIDE),
         replica_set_cells),
     ("apps", "StatefulSet"): printer(
         (name_col(), col("Ready", desc="Ready replicas out of desired replicas."), age_col(),
-         *_WIDE),
+         *template_columns()),
         stateful_set_cells),
     ("apps", "DaemonSet"): printer(
         (name_col(), col("Desired", "integer", desc="Nodes that should run the pod."),
@@ -101,8 +98,8 @@ PRINTERS: dict[tuple[str, str], Printer] = {
          col("Ready", "integer", desc="Nodes whose pod is ready."),
          col("Up-to-date", "integer", desc="Nodes running the current template."),
          col("Available", "integer", desc="Nodes whose pod is available."),
-         col("Node Selector", desc="Labels a node needs to run the pod."), age_col(), *_WIDE,
-         _SELECTOR),
+         col("Node Selector", desc="Labels a node needs to run the pod."), age_col(),
+         *_WIDE),
         daemon_set_cells),
     ("apps", "ControllerRevision"): printer(
         (name_col(), col("Controller", desc="The object that owns this revision."),

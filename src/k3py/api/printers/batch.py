@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from k3py.api.printers._base import (
-    CONTAINERS_DESC,
     EMPTY,
-    IMAGES_DESC,
     Obj,
     Printer,
     age,
@@ -27,13 +25,12 @@ from k3py.api.printers._base import (
     since,
     spec,
     status,
+    template_columns,
     template_containers,
     timestamp,
 )
 
-_WIDE = (col("Containers", priority=1, desc=CONTAINERS_DESC),
-         col("Images", priority=1, desc=IMAGES_DESC),
-         col("Selector", priority=1, desc="Labels of the pods the job manages."))
+_WIDE = template_columns(selector="Labels of the pods the job manages.")
 
 
 def job_status(job: Obj) -> str:

@@ -8,9 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from k3py.api.printers._base import (
-    CONTAINERS_DESC,
     EMPTY,
-    IMAGES_DESC,
     Obj,
     Printer,
     age,
@@ -28,6 +26,7 @@ from k3py.api.printers._base import (
     quantity,
     spec,
     status,
+    template_columns,
 )
 
 _ROLE_PREFIX = "node-role.kubernetes.io/"
@@ -206,9 +205,7 @@ PRINTERS: dict[tuple[str, str], Printer] = {
         (name_col(), col("Desired", "integer", desc="Wanted replicas."),
          col("Current", "integer", desc="Replicas that exist."),
          col("Ready", "integer", desc="Replicas that are ready."), age_col(),
-         col("Containers", priority=1, desc=CONTAINERS_DESC),
-         col("Images", priority=1, desc=IMAGES_DESC),
-         col("Selector", priority=1, desc="Labels of the pods it manages.")),
+         *template_columns(selector="Labels of the pods it manages.")),
         replication_controller_cells),
     ("", "ComponentStatus"): printer(
         (name_col(), col("Status", desc="Health of the component."),

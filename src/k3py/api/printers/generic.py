@@ -5,14 +5,11 @@ tables built from a CRD version's ``additionalPrinterColumns``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import orjson
-
+from k3py.api.gorender import go_float, go_json
 from k3py.api.printers._base import (
     NAME_DESC,
     Obj,
@@ -111,8 +108,7 @@ def cell(kind: str, value: Any, now: float) -> Any:
 
 def go_text(value: Any) -> str:
     """How client-go's jsonpath prints one value: strings as they are, objects and arrays
-    as compact JSON with sorted keys (HTML characters escaped, as Go's encoder does),
-    other scalars as Go's ``fmt`` does."""
+    as Go's ``encoding/json`` writes them, other scalars as Go's ``fmt`` does."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -121,31 +117,4 @@ def go_text(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return go_float(value)
-    text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def go_float(value: float) -> str:
-    """Go's ``%v`` for a float64: the shortest digits that round-trip, in exponent form when
-    the decimal exponent is below -4 or at least 6 (``1e+06``, ``1.5e-05``)."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if value == 0:
-        return "0"
-    negative, digit_tuple, exponent = Decimal(repr(value)).as_tuple()
-    assert isinstance(exponent, int)
-    point = len(digit_tuple) + exponent  # digits before the decimal point
-    digits = "".join(map(str, digit_tuple)).rstrip("0")
-    sign = "-" if negative else ""
-    power = point - 1
-    if power < -4 or power >= 6:
-        fraction = f".{digits[1:]}" if len(digits) > 1 else ""
-        return f"{sign}{digits[0]}{fraction}e{'-' if power < 0 else '+'}{abs(power):02d}"
-    if point <= 0:
-        return f"{sign}0.{'0' * -point}{digits}"
-    if point >= len(digits):
-        return f"{sign}{digits}{'0' * (point - len(digits))}"
-    return f"{sign}{digits[:point]}.{digits[point:]}"
+    return go_json(value)

@@ -5,23 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from k3py.api.gorender import Rendered, go_label_selector
 from k3py.api.validators import meta, names
 from k3py.api.validators.errors import (
     Cause,
     Obj,
-    Rendered,
     as_dict,
     as_str,
     forbidden,
-    go_label_selector,
-    go_string_map,
     immutable,
     invalid,
     nonnegative,
     not_supported,
     required,
 )
-from k3py.api.validators.pods import validate_pod_template_spec
+from k3py.api.validators.pods import (
+    always_restarted,
+    selector_mismatch,
+    template_labels,
+    validate_pod_template_spec,
+)
 
 
 def _int_or_percent_value(value: Any) -> int:
@@ -50,30 +53,26 @@ def not_more_than_100_percent(value: Any, path: str) -> list[Cause]:
     return []
 
 
-def _selector(spec: Obj, kind: str) -> tuple[list[Cause], bool]:
-    """Causes for ``spec.selector`` and whether it is usable for matching."""
+def _selected_template(spec: Obj, *, selector_kind: str, template_kind: str,
+                       unconvertible: str, full_spec: bool = True) -> list[Cause]:
+    """``spec.selector``, then the template checked against it as
+    ``ValidatePodTemplateSpecForReplicaSet`` and its StatefulSet sibling do; a selector that
+    cannot become a label selector matches nothing, so it is reported instead
+    (``unconvertible``)."""
     selector = spec.get("selector")
     if selector is None:
-        return [required("spec.selector")], True
-    causes = meta.validate_label_selector(selector, "spec.selector")
-    if meta.selector_is_empty(selector):
-        causes.append(invalid("spec.selector", go_label_selector(as_dict(selector)),
-                              f"empty selector is invalid for {kind}"))
-    return causes, meta.selector_convertible(selector)
-
-
-def _template_labels(spec: Obj) -> Any:
-    return as_dict(as_dict(spec.get("template")).get("metadata")).get("labels")
-
-
-def _template_for_replicas(spec: Obj, kind: str, *, full_spec: bool = True) -> list[Cause]:
-    """``ValidatePodTemplateSpecForReplicaSet`` and its StatefulSet/DaemonSet siblings."""
-    causes: list[Cause] = []
-    selector = spec.get("selector")
-    labels = _template_labels(spec)
+        causes = [required("spec.selector")]
+    else:
+        causes = meta.validate_label_selector(selector, "spec.selector")
+        if meta.selector_is_empty(selector):
+            causes.append(invalid("spec.selector", go_label_selector(as_dict(selector)),
+                                  f"empty selector is invalid for {selector_kind}"))
+        if not meta.selector_convertible(selector):
+            return [*causes, invalid("spec.selector", go_label_selector(as_dict(selector)),
+                                     unconvertible)]
+    labels = template_labels(spec)
     if not meta.selector_is_empty(selector) and not meta.selector_matches(selector, labels):
-        causes.append(invalid("spec.template.metadata.labels", go_string_map(labels),
-                              "`selector` does not match template `labels`"))
+        causes.append(selector_mismatch(labels))
     template = as_dict(spec.get("template"))
     if full_spec:
         causes.extend(validate_pod_template_spec(template, "spec.template"))
@@ -82,14 +81,7 @@ def _template_for_replicas(spec: Obj, kind: str, *, full_spec: bool = True) -> l
         causes.extend(meta.validate_labels(metadata.get("labels"), "spec.template.labels"))
         causes.extend(meta.validate_annotations(metadata.get("annotations"),
                                                 "spec.template.annotations"))
-    tspec = as_dict(template.get("spec"))
-    if tspec.get("restartPolicy") != "Always":
-        causes.append(not_supported("spec.template.spec.restartPolicy",
-                                    as_str(tspec.get("restartPolicy")), ("Always",)))
-    if tspec.get("activeDeadlineSeconds") is not None:
-        causes.append(forbidden("spec.template.spec.activeDeadlineSeconds",
-                                f"activeDeadlineSeconds in {kind} is not Supported"))
-    return causes
+    return causes + always_restarted(template, template_kind)
 
 
 def _meta(obj: Obj, name_fn: names.NameFn = names.name_is_dns_subdomain) -> list[Cause]:
@@ -122,13 +114,8 @@ def _deployment_strategy(strategy: Obj) -> list[Cause]:
 
 def _deployment_spec(spec: Obj) -> list[Cause]:
     causes = nonnegative("spec.replicas", spec.get("replicas"))
-    selector_causes, usable = _selector(spec, "deployment")
-    causes.extend(selector_causes)
-    if usable:
-        causes.extend(_template_for_replicas(spec, "ReplicaSet"))
-    else:
-        causes.append(invalid("spec.selector", go_label_selector(as_dict(spec.get("selector"))),
-                              "invalid label selector"))
+    causes.extend(_selected_template(spec, selector_kind="deployment", template_kind="ReplicaSet",
+                                     unconvertible="invalid label selector"))
     causes.extend(_deployment_strategy(as_dict(spec.get("strategy"))))
     min_ready = spec.get("minReadySeconds") or 0
     causes.extend(nonnegative("spec.minReadySeconds", min_ready))
@@ -160,13 +147,8 @@ def validate_deployment_update(obj: Obj, old: Obj) -> list[Cause]:
 def _replica_set_spec(spec: Obj) -> list[Cause]:
     causes = nonnegative("spec.replicas", spec.get("replicas"))
     causes.extend(nonnegative("spec.minReadySeconds", spec.get("minReadySeconds")))
-    selector_causes, usable = _selector(spec, "deployment")
-    causes.extend(selector_causes)
-    if usable:
-        causes.extend(_template_for_replicas(spec, "ReplicaSet"))
-    else:
-        causes.append(invalid("spec.selector", go_label_selector(as_dict(spec.get("selector"))),
-                              "invalid label selector"))
+    causes.extend(_selected_template(spec, selector_kind="deployment", template_kind="ReplicaSet",
+                                     unconvertible="invalid label selector"))
     return causes
 
 
@@ -206,23 +188,15 @@ def _daemon_set_strategy(strategy: Obj) -> list[Cause]:
 def _daemon_set_spec(spec: Obj) -> list[Cause]:
     selector = spec.get("selector")
     causes = meta.validate_label_selector(selector, "spec.selector")
-    if meta.selector_convertible(selector) and not meta.selector_matches(
-            selector, _template_labels(spec)):
-        causes.append(invalid("spec.template.metadata.labels",
-                              go_string_map(_template_labels(spec)),
-                              "`selector` does not match template `labels`"))
+    labels = template_labels(spec)
+    if meta.selector_convertible(selector) and not meta.selector_matches(selector, labels):
+        causes.append(selector_mismatch(labels))
     if isinstance(selector, dict) and meta.selector_is_empty(selector):
         causes.append(invalid("spec.selector", go_label_selector(selector),
                               "empty selector is invalid for daemonset"))
     template = as_dict(spec.get("template"))
     causes.extend(validate_pod_template_spec(template, "spec.template"))
-    tspec = as_dict(template.get("spec"))
-    if tspec.get("restartPolicy") != "Always":
-        causes.append(not_supported("spec.template.spec.restartPolicy",
-                                    as_str(tspec.get("restartPolicy")), ("Always",)))
-    if tspec.get("activeDeadlineSeconds") is not None:
-        causes.append(forbidden("spec.template.spec.activeDeadlineSeconds",
-                                "activeDeadlineSeconds in DaemonSet is not Supported"))
+    causes.extend(always_restarted(template, "DaemonSet"))
     causes.extend(nonnegative("spec.minReadySeconds", spec.get("minReadySeconds")))
     causes.extend(_daemon_set_strategy(as_dict(spec.get("updateStrategy"))))
     causes.extend(nonnegative("spec.revisionHistoryLimit", spec.get("revisionHistoryLimit")))
@@ -270,13 +244,9 @@ def _stateful_set_spec(spec: Obj) -> list[Cause]:
     ordinals = spec.get("ordinals")
     if isinstance(ordinals, dict):
         causes.extend(nonnegative("spec.ordinals.start", ordinals.get("start")))
-    selector_causes, usable = _selector(spec, "statefulset")
-    causes.extend(selector_causes)
-    if usable:
-        causes.extend(_template_for_replicas(spec, "StatefulSet", full_spec=False))
-    else:
-        causes.append(invalid("spec.selector", go_label_selector(as_dict(spec.get("selector"))),
-                              ""))
+    causes.extend(_selected_template(spec, selector_kind="statefulset",
+                                     template_kind="StatefulSet", unconvertible="",
+                                     full_spec=False))
     return causes
 
 

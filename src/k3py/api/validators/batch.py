@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from k3py.api.gorender import go_label_selector, go_string_map
 from k3py.api.validators import meta, names
 from k3py.api.validators.cron import CronError, load_location, parse_standard
 from k3py.api.validators.errors import (
@@ -13,15 +14,17 @@ from k3py.api.validators.errors import (
     Obj,
     as_dict,
     as_str,
-    go_label_selector,
-    go_string_map,
     immutable,
     invalid,
     nonnegative,
     not_supported,
     required,
 )
-from k3py.api.validators.pods import validate_pod_template_spec
+from k3py.api.validators.pods import (
+    selector_mismatch,
+    template_labels,
+    validate_pod_template_spec,
+)
 
 LEGACY_UID, UID = "controller-uid", "batch.kubernetes.io/controller-uid"
 LEGACY_NAME, NAME = "job-name", "batch.kubernetes.io/job-name"
@@ -46,7 +49,7 @@ def _generated_selector(job: Obj, *, prefixed: bool) -> list[Cause]:
         return []
     uid, name = as_str(metadata.get("uid")), as_str(metadata.get("name"))
     causes = [] if uid else [required("metadata.uid")]
-    labels = as_dict(as_dict(spec.get("template")).get("metadata")).get("labels")
+    labels = template_labels(spec)
     causes.extend(_has_label(labels, LEGACY_UID, expected=uid))
     causes.extend(_has_label(labels, LEGACY_NAME, expected=name))
     expected = {LEGACY_UID: uid, LEGACY_NAME: name}
@@ -111,10 +114,9 @@ def _job_spec_with_selector(spec: Obj) -> list[Cause]:
         causes.append(required("spec.selector"))
     else:
         causes.extend(meta.validate_label_selector(selector, "spec.selector"))
-    labels = as_dict(as_dict(spec.get("template")).get("metadata")).get("labels")
+    labels = template_labels(spec)
     if meta.selector_convertible(selector) and not meta.selector_matches(selector, labels):
-        causes.append(invalid("spec.template.metadata.labels", go_string_map(labels),
-                              "`selector` does not match template `labels`"))
+        causes.append(selector_mismatch(labels))
     return causes
 
 

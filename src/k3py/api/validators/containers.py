@@ -21,6 +21,7 @@ from k3py.api.validators.errors import (
     not_found,
     not_supported,
     objects,
+    one_member,
     required,
 )
 from k3py.api.validators.quantity import QuantityError, parse_quantity
@@ -106,41 +107,33 @@ def _port_or_name(value: Any, path: str) -> list[Cause]:
 
 
 def _handler(handler: Obj, path: str, *, grace: Any) -> list[Cause]:
+    kind, others = one_member(handler, _HANDLERS, path=path, what="handler type")
+    if kind is None:
+        return others
     causes: list[Cause] = []
-    count = 0
-    for kind in _HANDLERS:
-        action = handler.get(kind)
-        if action is None:
-            continue
-        if count:
-            causes.append(forbidden(child(path, kind), "may not specify more than 1 handler type"))
-            continue
-        count += 1
-        action = as_dict(action)
-        at = child(path, kind)
-        if kind == "exec" and not as_list(action.get("command")):
-            causes.append(required(child(at, "command")))
-        elif kind == "httpGet":
-            if not action.get("path"):
-                causes.append(required(child(at, "path")))
-            causes.extend(_port_or_name(action.get("port"), child(at, "port")))
-            scheme = as_str(action.get("scheme"))
-            if scheme not in ("HTTP", "HTTPS"):
-                causes.append(not_supported(child(at, "scheme"), scheme, ("HTTP", "HTTPS")))
-            for header in as_list(action.get("httpHeaders")):
-                header_name = as_str(as_dict(header).get("name"))
-                causes.extend(invalid(child(at, "httpHeaders"), header_name, m)
-                              for m in names.http_header_name(header_name))
-        elif kind in ("tcpSocket", "grpc"):
-            causes.extend(_port_or_name(action.get("port"), child(at, "port")))
-        elif kind == "sleep" and isinstance(grace, int):
-            seconds = action.get("seconds")
-            if isinstance(seconds, int) and not 0 <= seconds <= grace:
-                causes.append(invalid(at, seconds, "must be non-negative and less than "
-                                      f"terminationGracePeriodSeconds ({grace})"))
-    if count == 0:
-        causes.append(required(path, "must specify a handler type"))
-    return causes
+    action = as_dict(handler[kind])
+    at = child(path, kind)
+    if kind == "exec" and not as_list(action.get("command")):
+        causes.append(required(child(at, "command")))
+    elif kind == "httpGet":
+        if not action.get("path"):
+            causes.append(required(child(at, "path")))
+        causes.extend(_port_or_name(action.get("port"), child(at, "port")))
+        scheme = as_str(action.get("scheme"))
+        if scheme not in ("HTTP", "HTTPS"):
+            causes.append(not_supported(child(at, "scheme"), scheme, ("HTTP", "HTTPS")))
+        for header in as_list(action.get("httpHeaders")):
+            header_name = as_str(as_dict(header).get("name"))
+            causes.extend(invalid(child(at, "httpHeaders"), header_name, m)
+                          for m in names.http_header_name(header_name))
+    elif kind in ("tcpSocket", "grpc"):
+        causes.extend(_port_or_name(action.get("port"), child(at, "port")))
+    elif kind == "sleep" and isinstance(grace, int):
+        seconds = action.get("seconds")
+        if isinstance(seconds, int) and not 0 <= seconds <= grace:
+            causes.append(invalid(at, seconds, "must be non-negative and less than "
+                                  f"terminationGracePeriodSeconds ({grace})"))
+    return causes + others
 
 
 def _probe(probe: Any, path: str, *, grace: Any, kind: str) -> list[Cause]:

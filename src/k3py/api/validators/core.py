@@ -19,7 +19,6 @@ from k3py.api.validators.errors import (
     as_str,
     child,
     forbidden,
-    go_string_map,
     immutable,
     invalid,
     nonnegative,
@@ -28,7 +27,12 @@ from k3py.api.validators.errors import (
     required,
     too_long,
 )
-from k3py.api.validators.pods import validate_pod_template_spec
+from k3py.api.validators.pods import (
+    always_restarted,
+    selector_mismatch,
+    template_labels,
+    validate_pod_template_spec,
+)
 
 MAX_SECRET_SIZE = 1024 * 1024
 IMMUTABLE_SET = "field is immutable when `immutable` is set"
@@ -271,19 +275,11 @@ def validate_replication_controller_spec(rc: Obj, old: Obj) -> list[Cause]:
     template = spec.get("template")
     if not isinstance(template, dict):
         return [*causes, required("spec.template")]
-    labels = as_dict(template.get("metadata")).get("labels")
+    labels = template_labels(spec)
     if selector and not meta.selector_matches({"matchLabels": selector}, labels):
-        causes.append(invalid("spec.template.metadata.labels", go_string_map(labels),
-                              "`selector` does not match template `labels`"))
+        causes.append(selector_mismatch(labels))
     causes.extend(validate_pod_template_spec(template, "spec.template"))
-    tspec = as_dict(template.get("spec"))
-    if tspec.get("restartPolicy") != "Always":
-        causes.append(not_supported("spec.template.spec.restartPolicy",
-                                    as_str(tspec.get("restartPolicy")), ("Always",)))
-    if tspec.get("activeDeadlineSeconds") is not None:
-        causes.append(forbidden("spec.template.spec.activeDeadlineSeconds",
-                                "activeDeadlineSeconds in ReplicationController is not Supported"))
-    return causes
+    return causes + always_restarted(template, "ReplicationController")
 
 
 def validate_pod_template(pt: Obj) -> list[Cause]:

@@ -4,16 +4,16 @@ like the upstream line it mirrors.
 
 A cause is ``(field, reason, message)``: ``reason`` is the metav1 CauseType and ``message`` is
 the error body without the field (``Invalid value: "x": must be ...``). Bad values are printed
-the way Go's ``%q`` / ``%v`` / ``%#v`` print them, because kubectl users grep for those strings.
+as typed Go values (:func:`k3py.api.gorender.go_value`), because kubectl users grep for those
+strings; custom resources print theirs as decoded values (:mod:`k3py.api.crd.render`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-import orjson
+from k3py.api.gorender import go_quote, go_value
 
 Cause = tuple[str, str, str]
 Obj = dict[str, Any]
@@ -29,105 +29,6 @@ NOT_FOUND = "FieldValueNotFound"
 
 IMMUTABLE = "field is immutable"
 NEGATIVE = "must be greater than or equal to 0"
-
-
-class Rendered(str):
-    """A bad value already printed in Go syntax (a struct literal, say): used verbatim."""
-
-    __slots__ = ()
-
-
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n",
-            "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-
-
-def go_quote(text: str) -> str:
-    """``strconv.Quote``: what ``%q`` prints for a string."""
-    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
-        return f'"{text}"'
-    out = []
-    for ch in text:
-        escaped = _ESCAPES.get(ch)
-        if escaped is not None:
-            out.append(escaped)
-        elif ch.isprintable():
-            out.append(ch)
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) < 0x10000:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    return '"' + "".join(out) + '"'
-
-
-def go_float(value: float) -> str:
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return repr(value)
-
-
-def go_string_map(value: Mapping[str, Any] | None) -> Rendered:
-    """``%#v`` of a ``map[string]string``; Go prints maps with sorted keys."""
-    if not isinstance(value, Mapping):
-        return Rendered("map[string]string(nil)")
-    items = ", ".join(f"{go_quote(str(k))}:{go_quote(str(value[k]))}" for k in sorted(value))
-    return Rendered(f"map[string]string{{{items}}}")
-
-
-def go_string_list(value: Sequence[Any] | None) -> Rendered:
-    if not isinstance(value, list | tuple):
-        return Rendered("[]string(nil)")
-    return Rendered("[]string{" + ", ".join(go_quote(str(v)) for v in value) + "}")
-
-
-def go_label_selector(selector: Any) -> Rendered:
-    """``%#v`` of a ``metav1.LabelSelector`` (as printed by "field is immutable")."""
-    if not isinstance(selector, Mapping):
-        return Rendered("null")
-    exprs = selector.get("matchExpressions")
-    if not isinstance(exprs, list):
-        rendered = "[]v1.LabelSelectorRequirement(nil)"
-    else:
-        parts = [f"v1.LabelSelectorRequirement{{Key:{go_quote(str(e.get('key', '')))}, "
-                 f"Operator:{go_quote(str(e.get('operator', '')))}, "
-                 f"Values:{go_string_list(e.get('values'))}}}"
-                 for e in exprs if isinstance(e, dict)]
-        rendered = "[]v1.LabelSelectorRequirement{" + ", ".join(parts) + "}"
-    return Rendered(f"v1.LabelSelector{{MatchLabels:{go_string_map(selector.get('matchLabels'))}, "
-                    f"MatchExpressions:{rendered}}}")
-
-
-def go_time(value: Any) -> Rendered:
-    """A metav1.Time as ``time.Time.String()`` prints it."""
-    if not value:
-        return Rendered("null")
-    try:
-        moment = datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
-        return Rendered(go_quote(str(value)))
-    return Rendered(moment.strftime("%Y-%m-%d %H:%M:%S +0000 UTC"))
-
-
-def go_value(value: Any) -> str:
-    """How ``field.Error.ErrorBody`` prints a bad value."""
-    if isinstance(value, Rendered):
-        return str(value)
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return go_float(value)
-    if isinstance(value, str):
-        return go_quote(value)
-    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-        return go_string_map(value)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return go_string_list(value)
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def child(path: str, name: str) -> str:
@@ -181,6 +82,25 @@ def nonnegative(path: str, value: Any) -> list[Cause]:
     if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
         return [invalid(path, value, NEGATIVE)]
     return []
+
+
+def one_member(union: Obj, members: Iterable[str], *, path: str,
+               what: str) -> tuple[str | None, list[Cause]]:
+    """A union's first set member (Go checks them in ``members`` order) and the causes Go
+    gives for the others (``may not specify more than 1 <what>``) or for none (``must specify
+    a <what>``); the caller checks the member and puts its causes first."""
+    chosen = None
+    causes: list[Cause] = []
+    for member in members:
+        if union.get(member) is None:
+            continue
+        if chosen is None:
+            chosen = member
+        else:
+            causes.append(forbidden(child(path, member), f"may not specify more than 1 {what}"))
+    if chosen is None:
+        causes.append(required(path, f"must specify a {what}"))
+    return chosen, causes
 
 
 def dedupe(causes: list[Cause]) -> list[Cause]:

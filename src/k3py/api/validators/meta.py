@@ -6,19 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from k3py.api.gorender import Rendered, go_string_list, go_time
 from k3py.api.validators import names
 from k3py.api.validators.errors import (
     IMMUTABLE,
     Cause,
     Obj,
-    Rendered,
     as_dict,
     as_list,
     as_str,
     child,
     forbidden,
-    go_string_list,
-    go_time,
     invalid,
     nonnegative,
     objects,

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import ipaddress
 
+from k3py.api.gorender import Rendered, go_quote
 from k3py.api.validators import meta, names
 from k3py.api.validators.apps import not_more_than_100_percent, positive_int_or_percent
 from k3py.api.validators.containers import PROTOCOLS
 from k3py.api.validators.errors import (
     Cause,
     Obj,
-    Rendered,
     as_dict,
     as_list,
     as_str,
     duplicate,
     forbidden,
-    go_quote,
     immutable,
     invalid,
     not_supported,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from k3py.api.gorender import go_string_map
 from k3py.api.validators import meta, names
 from k3py.api.validators.containers import validate_containers
 from k3py.api.validators.errors import (
@@ -20,6 +21,7 @@ from k3py.api.validators.errors import (
     invalid,
     not_supported,
     objects,
+    one_member,
     required,
 )
 from k3py.api.validators.quantity import QuantityError, parse_quantity
@@ -43,39 +45,31 @@ UPDATABLE_POD_FIELDS = ",".join((
 
 
 def _volume_source(volume: Obj, path: str) -> list[Cause]:
+    kind, others = one_member(volume, VOLUME_SOURCES, path=path, what="volume type")
+    if kind is None:
+        return others
     causes: list[Cause] = []
-    count = 0
-    for kind in VOLUME_SOURCES:
-        source = volume.get(kind)
-        if source is None:
-            continue
-        if count:
-            causes.append(forbidden(child(path, kind), "may not specify more than 1 volume type"))
-            continue
-        count += 1
-        source, at = as_dict(source), child(path, kind)
-        if kind == "hostPath" and not source.get("path"):
-            causes.append(required(child(at, "path")))
-        elif kind == "secret" and not source.get("secretName"):
-            causes.append(required(child(at, "secretName")))
-        elif kind == "configMap" and not source.get("name"):
-            causes.append(required(child(at, "name")))
-        elif kind == "persistentVolumeClaim" and not source.get("claimName"):
-            causes.append(required(child(at, "claimName")))
-        elif kind == "emptyDir" and source.get("sizeLimit") is not None:
-            try:
-                negative = parse_quantity(source["sizeLimit"]).value < 0
-            except QuantityError:
-                negative = True
-            if negative:
-                causes.append(forbidden(child(at, "sizeLimit"),
-                                        "SizeLimit field must be a valid resource quantity"))
-        mode = source.get("defaultMode")
-        if isinstance(mode, int) and not 0 <= mode <= 0o777:
-            causes.append(invalid(child(at, "defaultMode"), mode, _FILE_MODE))
-    if count == 0:
-        causes.append(required(path, "must specify a volume type"))
-    return causes
+    source, at = as_dict(volume[kind]), child(path, kind)
+    if kind == "hostPath" and not source.get("path"):
+        causes.append(required(child(at, "path")))
+    elif kind == "secret" and not source.get("secretName"):
+        causes.append(required(child(at, "secretName")))
+    elif kind == "configMap" and not source.get("name"):
+        causes.append(required(child(at, "name")))
+    elif kind == "persistentVolumeClaim" and not source.get("claimName"):
+        causes.append(required(child(at, "claimName")))
+    elif kind == "emptyDir" and source.get("sizeLimit") is not None:
+        try:
+            negative = parse_quantity(source["sizeLimit"]).value < 0
+        except QuantityError:
+            negative = True
+        if negative:
+            causes.append(forbidden(child(at, "sizeLimit"),
+                                    "SizeLimit field must be a valid resource quantity"))
+    mode = source.get("defaultMode")
+    if isinstance(mode, int) and not 0 <= mode <= 0o777:
+        causes.append(invalid(child(at, "defaultMode"), mode, _FILE_MODE))
+    return causes + others
 
 
 def validate_volumes(volumes: Any, path: str) -> tuple[dict[str, Obj], list[Cause]]:
@@ -208,6 +202,31 @@ def validate_pod_template_spec(template: Obj, path: str) -> list[Cause]:
     if as_list(spec.get("ephemeralContainers")):
         causes.append(forbidden(f"{path}.spec.ephemeralContainers",
                                 "ephemeral containers not allowed in pod template"))
+    return causes
+
+
+def template_labels(spec: Obj) -> Any:
+    """A workload spec's ``template.metadata.labels`` (None when unset)."""
+    return as_dict(as_dict(spec.get("template")).get("metadata")).get("labels")
+
+
+def selector_mismatch(labels: Any) -> Cause:
+    """The cause of a workload whose selector does not select its own template's ``labels``."""
+    return invalid("spec.template.metadata.labels", go_string_map(labels),
+                   "`selector` does not match template `labels`")
+
+
+def always_restarted(template: Obj, kind: str) -> list[Cause]:
+    """A controller that keeps pods running (``kind`` as upstream names it) restarts them
+    forever: its template must say ``restartPolicy: Always`` and set no deadline."""
+    causes: list[Cause] = []
+    spec = as_dict(template.get("spec"))
+    if spec.get("restartPolicy") != "Always":
+        causes.append(not_supported("spec.template.spec.restartPolicy",
+                                    as_str(spec.get("restartPolicy")), ("Always",)))
+    if spec.get("activeDeadlineSeconds") is not None:
+        causes.append(forbidden("spec.template.spec.activeDeadlineSeconds",
+                                f"activeDeadlineSeconds in {kind} is not Supported"))
     return causes
 
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import ipaddress
 
+from k3py.api.gorender import Rendered, go_string_list
 from k3py.api.validators import meta, names
 from k3py.api.validators.containers import PROTOCOLS
 from k3py.api.validators.errors import (
     Cause,
     Obj,
-    Rendered,
     as_dict,
     as_list,
     as_str,
     duplicate,
     forbidden,
-    go_string_list,
     invalid,
     not_supported,
     objects,

@@ -7,7 +7,36 @@ Written from the Kubernetes API definitions (release-1.35); the language is in
 
 from __future__ import annotations
 
-CORE_V1 = """
+# Container and EphemeralContainerCommon are two messages with the same fields, numbers
+# and all: upstream keeps them in step by hand.
+_CONTAINER_FIELDS = """\
+   1 name                     str
+   2 image                    str ?
+   3 command                  []str ?
+   4 args                     []str ?
+   5 workingDir               str ?
+   6 ports                    []ContainerPort ?
+  19 envFrom                  []EnvFromSource ?
+   7 env                      []EnvVar ?
+   8 resources                ResourceRequirements ?
+  23 resizePolicy             []ContainerResizePolicy ?
+  24 restartPolicy            *str ?
+  25 restartPolicyRules       []ContainerRestartRule ?
+   9 volumeMounts             []VolumeMount ?
+  21 volumeDevices            []VolumeDevice ?
+  10 livenessProbe            *Probe ?
+  11 readinessProbe           *Probe ?
+  22 startupProbe             *Probe ?
+  12 lifecycle                *Lifecycle ?
+  13 terminationMessagePath   str ?
+  20 terminationMessagePolicy str ?
+  14 imagePullPolicy          str ?
+  15 securityContext          *SecurityContext ?
+  16 stdin                    bool ?
+  17 stdinOnce                bool ?
+  18 tty                      bool ?"""
+
+CORE_V1 = f"""
 PodSpec
    1 volumes                       []Volume ?
   20 initContainers                []Container ?
@@ -52,31 +81,7 @@ PodSpec
   41 hostnameOverride              *str ?
   42 workloadRef                   *WorkloadReference ?
 Container
-   1 name                     str
-   2 image                    str ?
-   3 command                  []str ?
-   4 args                     []str ?
-   5 workingDir               str ?
-   6 ports                    []ContainerPort ?
-  19 envFrom                  []EnvFromSource ?
-   7 env                      []EnvVar ?
-   8 resources                ResourceRequirements ?
-  23 resizePolicy             []ContainerResizePolicy ?
-  24 restartPolicy            *str ?
-  25 restartPolicyRules       []ContainerRestartRule ?
-   9 volumeMounts             []VolumeMount ?
-  21 volumeDevices            []VolumeDevice ?
-  10 livenessProbe            *Probe ?
-  11 readinessProbe           *Probe ?
-  22 startupProbe             *Probe ?
-  12 lifecycle                *Lifecycle ?
-  13 terminationMessagePath   str ?
-  20 terminationMessagePolicy str ?
-  14 imagePullPolicy          str ?
-  15 securityContext          *SecurityContext ?
-  16 stdin                    bool ?
-  17 stdinOnce                bool ?
-  18 tty                      bool ?
+{_CONTAINER_FIELDS}
 EphemeralContainer
    1 ^                   EphemeralContainerCommon
    2 targetContainerName str ?
@@ -198,31 +203,7 @@ SecurityContext
   11 seccompProfile           *SeccompProfile ?
   12 appArmorProfile          *AppArmorProfile ?
 EphemeralContainerCommon
-   1 name                     str
-   2 image                    str ?
-   3 command                  []str ?
-   4 args                     []str ?
-   5 workingDir               str ?
-   6 ports                    []ContainerPort ?
-  19 envFrom                  []EnvFromSource ?
-   7 env                      []EnvVar ?
-   8 resources                ResourceRequirements ?
-  23 resizePolicy             []ContainerResizePolicy ?
-  24 restartPolicy            *str ?
-  25 restartPolicyRules       []ContainerRestartRule ?
-   9 volumeMounts             []VolumeMount ?
-  21 volumeDevices            []VolumeDevice ?
-  10 livenessProbe            *Probe ?
-  11 readinessProbe           *Probe ?
-  22 startupProbe             *Probe ?
-  12 lifecycle                *Lifecycle ?
-  13 terminationMessagePath   str ?
-  20 terminationMessagePolicy str ?
-  14 imagePullPolicy          str ?
-  15 securityContext          *SecurityContext ?
-  16 stdin                    bool ?
-  17 stdinOnce                bool ?
-  18 tty                      bool ?
+{_CONTAINER_FIELDS}
 SELinuxOptions
    1 user  str ?
    2 role  str ?
