@@ -779,3 +779,35 @@ def test_limit_range_defaults_and_bounds_pods(cluster: Server, api: k8s.ApiClien
                             "resources": {"limits": {"cpu": "2"}}}]}})
     assert refused.value.status == 403
     assert "maximum cpu usage per Container is 1, but limit is 2" in refused.value.body
+
+
+def test_a_crd_serves_every_version_from_one_storage_version(
+        cluster: Server, cache: Path, tmp_path: Path, api: k8s.ApiClient) -> None:
+    schema = {"openAPIV3Schema": {"type": "object", "properties": {"spec": {
+        "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}}
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "gadgets.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced",
+                    "names": {"plural": "gadgets", "kind": "Gadget"},
+                    "versions": [
+                        {"name": "v1beta1", "served": True, "storage": False, "schema": schema},
+                        {"name": "v1", "served": True, "storage": True, "schema": schema}]}}
+    manifest = tmp_path / "crd.json"
+    manifest.write_text(json.dumps(crd))
+    ok(kubectl(cluster, "apply", "-f", str(manifest), cache=cache))
+    ok(kubectl(cluster, "wait", "--for=condition=Established", "--timeout=10s",
+               "crd/gadgets.example.com", cache=cache))
+    versions = ok(kubectl(cluster, "api-versions", cache=cache)).split()
+    assert "example.com/v1" in versions and "example.com/v1beta1" in versions
+    custom = k8s.CustomObjectsApi(api)
+    custom.create_namespaced_custom_object("example.com", "v1beta1", "default", "gadgets", {
+        "apiVersion": "example.com/v1beta1", "kind": "Gadget",
+        "metadata": {"name": "g"}, "spec": {"size": 3}})
+    as_v1 = custom.get_namespaced_custom_object("example.com", "v1", "default", "gadgets", "g")
+    assert as_v1["apiVersion"] == "example.com/v1" and as_v1["spec"] == {"size": 3}
+    listed = custom.list_namespaced_custom_object("example.com", "v1beta1", "default",
+                                                  "gadgets")
+    assert [i["apiVersion"] for i in listed["items"]] == ["example.com/v1beta1"]
+    preferred = ok(kubectl(cluster, "get", "gadgets", "g", "-o", "jsonpath={.apiVersion}",
+                           cache=cache))
+    assert preferred == "example.com/v1"

@@ -7,6 +7,7 @@ handles both the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -301,7 +302,7 @@ def resources_from_crd(crd: Mapping[str, Any]) -> list[Resource]:
     versions = spec.get("versions") or []
     storage = next((v["name"] for v in versions if v.get("storage")), "")
     served = []
-    for version in versions:
+    for version in sorted(versions, key=lambda v: version_priority(v.get("name", ""))):
         if not version.get("served"):
             continue
         subresources = version.get("subresources") or {}
@@ -326,3 +327,13 @@ def resources_from_crd(crd: Mapping[str, Any]) -> list[Resource]:
             singular=names.get("singular") or kind.lower(),
             list_kind=names.get("listKind") or kind + "List", custom=info))
     return served
+
+
+def version_priority(version: str) -> tuple[int, int, int, str]:
+    """Sort key putting versions in Kubernetes' preference order: GA before beta before
+    alpha, higher numbers first, anything else last by name (v1 > v1beta2 > v1alpha1)."""
+    match = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if match is None:
+        return (3, 0, 0, version)
+    stage = {None: 0, "beta": 1, "alpha": 2}[match.group(2)]
+    return (stage, -int(match.group(1)), -int(match.group(3) or 0), version)

@@ -23,7 +23,7 @@ from k3py.apiserver.bodies import JSON, Wanted, wanted
 from k3py.apiserver.reads import predicate, printer_columns
 from k3py.errors import BadRequest, Gone
 from k3py.storage import CacheEvent, ObjectStore
-from k3py.storage.objects import Predicate
+from k3py.storage.objects import Predicate, served
 
 BOOKMARK_INTERVAL = 60.0
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
@@ -64,6 +64,7 @@ class WatchStream:
         self.headers_sent = False
 
     def _encode(self, kind: str, obj: dict[str, Any]) -> bytes:
+        obj = served(self.resource, obj)
         if self.want.table and kind != "BOOKMARK":
             # Column definitions go with the first event only, as kube-apiserver sends them.
             obj = tables.table_for(self.resource.group, self.resource.kind, [obj],

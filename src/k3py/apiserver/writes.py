@@ -350,7 +350,7 @@ async def delete_one(store: ObjectStore, resource: Resource, namespace: str | No
             marked = _mark_deleted(current, grace)
             if marked is None:
                 return current, False
-            stored = await store.replace_if_unchanged(kv, marked, dry_run=dry)
+            stored = await store.replace_if_unchanged(resource, kv, marked, dry_run=dry)
             if stored is not None:
                 return stored, False
             continue

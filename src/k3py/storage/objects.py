@@ -93,6 +93,23 @@ def _parse_revision(value: str) -> int:
     return revision
 
 
+def served(resource: Resource, obj: dict[str, Any]) -> dict[str, Any]:
+    """A custom object as the version the request is for: with no conversion webhook, a
+    CRD's versions differ only in ``apiVersion``."""
+    if resource.custom is not None and obj.get("apiVersion") != resource.api_version:
+        return {**obj, "apiVersion": resource.api_version}
+    return obj
+
+
+def _stored(resource: Resource, obj: dict[str, Any]) -> bytes:
+    """The bytes to write: custom objects are kept in their CRD's storage version."""
+    custom = resource.custom
+    if custom is not None and custom.storage_version and \
+            custom.storage_version != resource.version:
+        obj = {**obj, "apiVersion": f"{resource.group}/{custom.storage_version}"}
+    return encode(obj)
+
+
 def _finished_deleting(obj: dict[str, Any]) -> bool:
     """Marked for deletion and nothing left to wait for (a namespace also waits for its
     ``spec.finalizers``)."""
@@ -131,7 +148,7 @@ class ObjectStore:
         obj = self.cache.get(resource.key(namespace, name))
         if obj is None:
             raise not_found(resource, name)
-        return obj
+        return served(resource, obj)
 
     async def read_current(self, resource: Resource, namespace: str | None,
                            name: str) -> tuple[dict[str, Any], KeyValue]:
@@ -139,7 +156,7 @@ class ObjectStore:
         kv = await self.backend.get(resource.key(namespace, name))
         if kv is None:
             raise not_found(resource, name)
-        return decode_kv(kv), kv
+        return served(resource, decode_kv(kv)), kv
 
     async def list(self, resource: Resource, namespace: str | None, *,
                    predicate: Predicate | None = None, limit: int = 0,
@@ -148,14 +165,16 @@ class ObjectStore:
         prefix = resource.key_prefix(namespace)
         if continue_token:
             revision, start = _decode_continue(continue_token)
-            return await self._list_datastore(prefix, revision, prefix + start, limit, predicate)
+            return await self._list_datastore(resource, prefix, revision, start=prefix + start,
+                                              limit=limit, predicate=predicate)
         exact = resource_version_match == "Exact" or (
             resource_version not in (None, "", "0") and limit > 0
             and resource_version_match is None)
         if exact and resource_version is not None:
             revision = _parse_revision(resource_version)
             if revision != self.cache.revision:
-                return await self._list_datastore(prefix, revision, prefix, limit, predicate)
+                return await self._list_datastore(resource, prefix, revision, start=prefix,
+                                                  limit=limit, predicate=predicate)
         else:
             await self._fresh(resource_version)
         revision = self.cache.revision
@@ -168,14 +187,15 @@ class ObjectStore:
             if limit and len(items) == limit:
                 more = True
                 break
-            items.append(obj)
+            items.append(served(resource, obj))
             last_key = key
         token = None
         if more and last_key is not None:
             token = _encode_continue(revision, last_key[len(prefix):] + "\x00")
         return ListPage(items, str(revision), token)
 
-    async def _list_datastore(self, prefix: str, revision: int, start: str, limit: int,
+    async def _list_datastore(self, resource: Resource, prefix: str, revision: int, *,
+                              start: str, limit: int,
                               predicate: Predicate | None) -> ListPage:
         items: list[dict[str, Any]] = []
         try:
@@ -183,7 +203,7 @@ class ObjectStore:
                 page = await self.backend.list(prefix, revision, limit=max(limit, 100),
                                                start_key=start)
                 for kv in page.kvs:
-                    obj = decode_kv(kv)
+                    obj = served(resource, decode_kv(kv))
                     if predicate is not None and not predicate(obj):
                         continue
                     if limit and len(items) == limit:
@@ -215,7 +235,7 @@ class ObjectStore:
         lease = 0
         if (resource.group, resource.plural) in EXPIRING and self.event_ttl > 0:
             lease = await self._leases.lease_for(self.event_ttl)
-        result = await self.backend.create(key, encode(obj), lease=lease)
+        result = await self.backend.create(key, _stored(resource, obj), lease=lease)
         if not result.succeeded:
             raise self._exists(resource, name)
         return with_revision(obj, result.revision)
@@ -236,7 +256,7 @@ class ObjectStore:
         key = resource.key(namespace, name)
         for _ in range(MAX_UPDATE_ATTEMPTS):
             kv = await self.backend.get(key)
-            current = decode_kv(kv) if kv is not None else None
+            current = served(resource, decode_kv(kv)) if kv is not None else None
             if current is None and not allow_create:
                 raise not_found(resource, name)
             new = await mutate(current)
@@ -246,7 +266,7 @@ class ObjectStore:
             if dry_run:
                 return new, current is None
             if kv is None:
-                result = await self.backend.create(key, encode(new))
+                result = await self.backend.create(key, _stored(resource, new))
                 if result.succeeded:
                     return with_revision(new, result.revision), True
                 continue
@@ -255,7 +275,7 @@ class ObjectStore:
                 if result.succeeded:
                     return with_revision(new, result.revision), False
                 continue
-            result = await self.backend.update(key, encode(new), lease=kv.lease,
+            result = await self.backend.update(key, _stored(resource, new), lease=kv.lease,
                                                expected_mod_revision=kv.mod_revision)
             if result.succeeded:
                 return with_revision(new, result.revision), False
@@ -271,12 +291,13 @@ class ObjectStore:
             return None
         return with_revision(current, result.revision)
 
-    async def replace_if_unchanged(self, kv: KeyValue, new: dict[str, Any], *,
+    async def replace_if_unchanged(self, resource: Resource, kv: KeyValue,
+                                   new: dict[str, Any], *,
                                    dry_run: bool = False) -> dict[str, Any] | None:
         """Write ``new`` over the version ``kv``; None when the key changed meanwhile."""
         if dry_run:
             return new
-        result = await self.backend.update(kv.key, encode(new), lease=kv.lease,
+        result = await self.backend.update(kv.key, _stored(resource, new), lease=kv.lease,
                                            expected_mod_revision=kv.mod_revision)
         return with_revision(new, result.revision) if result.succeeded else None
 
