@@ -811,3 +811,18 @@ def test_a_crd_serves_every_version_from_one_storage_version(
     preferred = ok(kubectl(cluster, "get", "gadgets", "g", "-o", "jsonpath={.apiVersion}",
                            cache=cache))
     assert preferred == "example.com/v1"
+
+
+def test_server_dry_run_persists_nothing(cluster: Server, cache: Path) -> None:
+    ok(kubectl(cluster, "create", "namespace", "dry", cache=cache))
+    shown = ok(kubectl(cluster, "-n", "dry", "create", "configmap", "ghost",
+                       "--from-literal=a=b", "--dry-run=server", "-o", "json", cache=cache))
+    assert json.loads(shown)["data"] == {"a": "b"}
+    assert kubectl(cluster, "-n", "dry", "get", "cm", "ghost", cache=cache).returncode == 1
+    ok(kubectl(cluster, "-n", "dry", "create", "configmap", "real", cache=cache))
+    ok(kubectl(cluster, "-n", "dry", "label", "cm", "real", "x=y", "--dry-run=server",
+               cache=cache))
+    ok(kubectl(cluster, "-n", "dry", "delete", "cm", "real", "--dry-run=server", cache=cache))
+    labels = ok(kubectl(cluster, "-n", "dry", "get", "cm", "real", "-o",
+                        "jsonpath={.metadata.labels}", cache=cache))
+    assert labels == ""
