@@ -58,6 +58,19 @@ def _server_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cluster-domain", help="cluster DNS domain (default cluster.local)")
     p.add_argument("--service-cidr", help="Service IP range (default 10.43.0.0/16)")
     p.add_argument("--disable-agent", action="store_true", help="run no local node")
+    p.add_argument("--token", "-t", help="the cluster token (shared secret)")
+    p.add_argument("--token-file", help="a file holding the cluster token")
+    p.add_argument("--agent-token", help="a separate token for agents")
+    p.add_argument("--agent-token-file", help="a file holding the agent token")
+    p.add_argument("--cluster-cidr", help="Pod IP range (default 10.42.0.0/16)")
+    p.add_argument("--cluster-dns", help="cluster DNS address (default 10.43.0.10)")
+    p.add_argument("--disable", action="append", metavar="COMPONENT",
+                   help="a packaged component not to deploy (repeatable)")
+    for flag in ("disable-helm-controller", "disable-kube-proxy", "disable-network-policy",
+                 "secrets-encryption", "embedded-registry"):
+        p.add_argument(f"--{flag}", action="store_true", help=f"K3s's --{flag}")
+    p.add_argument("--egress-selector-mode", help="agent, cluster, pod or disabled")
+    p.add_argument("--flannel-backend", help="vxlan, host-gw, wireguard-native or none")
     p.add_argument("--kube-apiserver-arg", action="append", metavar="KEY=VALUE",
                    help="API server setting (supported: event-ttl=<duration>)")
 

@@ -36,6 +36,7 @@ class Server:
 def start_server(tmp: Path, *extra: str, port: int | None = None,
                  agent: bool = False) -> Server:
     port = port or free_ports(1)[0]
+    tmp.mkdir(parents=True, exist_ok=True)
     data_dir, kubeconfig, log = tmp / "data", tmp / "kubeconfig.yaml", tmp / "server.log"
     env = dict(os.environ, PYTHONPATH=str(SRC))
     began = time.monotonic()

@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,35 @@ class ServerConfig:
     cluster_domain: str = "cluster.local"
     service_cidr: str = "10.43.0.0/16"
     event_ttl: int = 3600
+    # The cluster token (never shown in reprs or logs).
+    token: str | None = field(default=None, repr=False)
+    agent_token: str | None = field(default=None, repr=False)
+    # Settings every server of one cluster must share (K3s's critical control args).
+    cluster_cidr: str = "10.42.0.0/16"
+    cluster_dns: str = "10.43.0.10"
+    disable: tuple[str, ...] = ()
+    disable_helm_controller: bool = False
+    disable_kube_proxy: bool = False
+    disable_network_policy: bool = False
+    secrets_encryption: bool = False
+    egress_selector_mode: str = "agent"
+    flannel_backend: str = "vxlan"
+    embedded_registry: bool = False
+
+    def critical_settings(self) -> dict[str, str]:
+        """What every server of the cluster must agree on, by K3s flag name."""
+        return {
+            "cluster-cidr": self.cluster_cidr, "cluster-dns": self.cluster_dns,
+            "cluster-domain": self.cluster_domain, "service-cidr": self.service_cidr,
+            "disable": ",".join(sorted(self.disable)),
+            "disable-helm-controller": str(self.disable_helm_controller).lower(),
+            "disable-kube-proxy": str(self.disable_kube_proxy).lower(),
+            "disable-network-policy": str(self.disable_network_policy).lower(),
+            "secrets-encryption": str(self.secrets_encryption).lower(),
+            "egress-selector-mode": self.egress_selector_mode,
+            "flannel-backend": self.flannel_backend,
+            "embedded-registry": str(self.embedded_registry).lower(),
+        }
 
     @property
     def server_dir(self) -> Path:
@@ -72,6 +101,10 @@ ENV_NAMES: dict[str, tuple[str, ...]] = {
     "datastore_certfile": ("K3PY_DATASTORE_CERTFILE", "K3S_DATASTORE_CERTFILE"),
     "datastore_keyfile": ("K3PY_DATASTORE_KEYFILE", "K3S_DATASTORE_KEYFILE"),
     "node_name": ("K3PY_NODE_NAME", "K3S_NODE_NAME"),
+    "token": ("K3PY_TOKEN", "K3S_TOKEN"),
+    "token_file": ("K3PY_TOKEN_FILE", "K3S_TOKEN_FILE"),
+    "agent_token": ("K3PY_AGENT_TOKEN", "K3S_AGENT_TOKEN"),
+    "agent_token_file": ("K3PY_AGENT_TOKEN_FILE", "K3S_AGENT_TOKEN_FILE"),
 }
 
 
@@ -157,6 +190,20 @@ def server_config(flags: Mapping[str, Any], env: Mapping[str, str],
         cluster_domain=str(pick("cluster_domain") or "cluster.local"),
         service_cidr=service_cidr,
         event_ttl=event_ttl,
+        token=_secret(pick("token"), pick("token_file"), "--token-file", problems),
+        agent_token=_secret(pick("agent_token"), pick("agent_token_file"),
+                            "--agent-token-file", problems),
+        cluster_cidr=str(pick("cluster_cidr") or "10.42.0.0/16"),
+        cluster_dns=str(pick("cluster_dns") or "10.43.0.10"),
+        disable=tuple(sorted({d.strip() for v in _as_list(pick("disable"))
+                              for d in str(v).split(",") if d.strip()})),
+        disable_helm_controller=_true(pick("disable_helm_controller")),
+        disable_kube_proxy=_true(pick("disable_kube_proxy")),
+        disable_network_policy=_true(pick("disable_network_policy")),
+        secrets_encryption=_true(pick("secrets_encryption")),
+        egress_selector_mode=str(pick("egress_selector_mode") or "agent"),
+        flannel_backend=str(pick("flannel_backend") or "vxlan"),
+        embedded_registry=_true(pick("embedded_registry")),
     )
 
 
@@ -205,3 +252,16 @@ def parse_duration(text: str) -> int:
     if number or not text.strip():
         raise ValueError(text)
     return total
+
+
+def _secret(value: Any, path: Any, flag: str, problems: list[str]) -> str | None:
+    """A token given directly, or read from its file (the direct value wins)."""
+    if value:
+        return str(value).strip()
+    if not path:
+        return None
+    try:
+        return Path(str(path)).read_text().strip() or None
+    except OSError as exc:
+        problems.append(f"{flag} {path}: cannot read it ({exc.strerror})")
+        return None

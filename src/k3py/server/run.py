@@ -22,11 +22,12 @@ from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
 from k3py.controllers.namespace import NamespaceController
 from k3py.controllers.namespace_defaults import NamespaceDefaults
 from k3py.controllers.resourcequota import ResourceQuotaController
-from k3py.datastore import open_backend
+from k3py.datastore import Backend, open_backend
 from k3py.node.hostinfo import internal_ip
 from k3py.node.registration import NodeAgent, NodeSettings
 from k3py.pki import CertKey, ensure_server_tls, render_kubeconfig, write_private
 from k3py.pki.tokens import TokenSigner, ensure_signing_key
+from k3py.server.cluster import ClusterBootstrap
 from k3py.storage import ObjectStore, WatchCache
 
 logger = logging.getLogger(__name__)
@@ -96,12 +97,23 @@ def kubelet_version() -> str:
 
 async def run_server(config: ServerConfig, *, stop: asyncio.Event) -> None:
     """Run the server role until ``stop`` is set."""
-    files = await asyncio.to_thread(prepare_files, config)
-    logger.info("wrote the admin kubeconfig to %s", config.write_kubeconfig)
     backend = open_backend(config.datastore_endpoint, data_dir=config.data_dir,
                            ca_file=config.datastore_cafile, cert_file=config.datastore_certfile,
                            key_file=config.datastore_keyfile)
-    async with backend, asyncio.TaskGroup() as tasks:
+    async with backend:
+        async def make_files() -> None:
+            await asyncio.to_thread(prepare_files, config)
+
+        await ClusterBootstrap(config, backend).run(make_files)
+        files = await asyncio.to_thread(prepare_files, config)
+        logger.info("wrote the admin kubeconfig to %s", config.write_kubeconfig)
+        logger.info("server token is available at %s", config.server_dir / "token")
+        await _serve(config, backend, files, stop=stop)
+
+
+async def _serve(config: ServerConfig, backend: Backend, files: ServerFiles, *,
+                 stop: asyncio.Event) -> None:
+    async with asyncio.TaskGroup() as tasks:
         cache = WatchCache(backend)
         cache_task = tasks.create_task(cache.run(), name="watch-cache")
         compactor = tasks.create_task(backend.compact_periodically(), name="compactor")

@@ -1,0 +1,148 @@
+"""Several `k3py server` processes over one PostgreSQL database, joined by the token: one
+cluster (one CA), every server's node Ready, writes through one server read and watched
+through another; and the refusals, each with its message."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ..server.support import SRC, Server, kubectl, start_server, stop_server
+from ..services import PostgresServer
+
+TOKEN = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def endpoint(postgres_server: PostgresServer) -> str:
+    return postgres_server.endpoint("ha_" + uuid.uuid4().hex[:12])
+
+
+@pytest.fixture
+def first(tmp_path: Path, endpoint: str) -> Iterator[Server]:
+    server = start_server(tmp_path / "a", "--datastore-endpoint", endpoint, "--token", TOKEN,
+                          "--node-name", "server-a", agent=True)
+    yield server
+    if server.process.poll() is None:
+        assert stop_server(server) == 0, server.log.read_text()
+
+
+def refused(tmp_path: Path, endpoint: str, *args: str) -> tuple[int, str, Path]:
+    """Run a server expected to refuse: its exit code, its log, its data dir."""
+    data = tmp_path / "data"
+    done = subprocess.run(
+        [sys.executable, "-m", "k3py", "server", "--data-dir", str(data),
+         "--https-listen-port", "1", "--bind-address", "127.0.0.1",
+         "--write-kubeconfig", str(tmp_path / "kc.yaml"), "--disable-agent",
+         "--datastore-endpoint", endpoint, *args],
+        env=dict(os.environ, PYTHONPATH=str(SRC)), capture_output=True, text=True,
+        timeout=60, check=False)
+    return done.returncode, done.stdout + done.stderr, data
+
+
+def _ready_nodes(server: Server, cache: Path) -> set[str]:
+    done = kubectl(server, "get", "nodes", "--no-headers", cache=cache)
+    return {line.split()[0] for line in done.stdout.splitlines()
+            if len(line.split()) > 2 and line.split()[1] == "Ready"}
+
+
+def test_two_servers_are_one_cluster(tmp_path: Path, endpoint: str, first: Server) -> None:
+    second = start_server(tmp_path / "b", "--datastore-endpoint", endpoint, "--token", TOKEN,
+                          "--node-name", "server-b", agent=True)
+    try:
+        tls_a, tls_b = (s.data_dir / "server" / "tls" for s in (first, second))
+        for name in ("server-ca.crt", "client-ca.crt", "service.key"):
+            assert (tls_a / name).read_bytes() == (tls_b / name).read_bytes()
+        cache = tmp_path / "cache"
+        deadline = time.monotonic() + 15
+        while _ready_nodes(second, cache) != {"server-a", "server-b"} or \
+                _ready_nodes(first, cache) != {"server-a", "server-b"}:
+            assert time.monotonic() < deadline, kubectl(second, "get", "nodes",
+                                                        cache=cache).stdout
+            time.sleep(0.2)
+        roles = kubectl(first, "get", "node", "server-b", "--no-headers", cache=cache).stdout
+        assert roles.split()[2] == "control-plane,master"
+        # One server's admin kubeconfig works against the other: both serving certs come
+        # from one server CA, both accept certificates of one client CA.
+        other = kubectl(second, "--server", second.url, "get", "ns", "default", "-o", "name",
+                        cache=cache, kubeconfig=first.kubeconfig)
+        assert other.returncode == 0, other.stderr
+        assert other.stdout.strip() == "namespace/default"
+        env = dict(os.environ, KUBECACHEDIR=str(tmp_path / "watch-cache"))
+        watcher = subprocess.Popen(
+            ["/usr/bin/kubectl", "--kubeconfig", str(second.kubeconfig), "get", "configmaps",
+             "--watch-only", "-o", "name", "--request-timeout=10s"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        made = kubectl(first, "create", "configmap", "through-a", "--from-literal=k=v",
+                       cache=cache)
+        assert made.returncode == 0, made.stderr
+        read = kubectl(second, "get", "configmap", "through-a", "-o", "json", cache=cache)
+        assert json.loads(read.stdout)["data"] == {"k": "v"}
+        time.sleep(1.0)
+        watcher.terminate()
+        seen = watcher.communicate(timeout=10)[0]
+        assert seen.split() == ["configmap/through-a"]
+    finally:
+        assert stop_server(second) == 0, second.log.read_text()
+
+
+def test_first_server_without_a_token_makes_one(tmp_path: Path, endpoint: str) -> None:
+    server = start_server(tmp_path / "a", "--datastore-endpoint", endpoint)
+    try:
+        token_file = server.data_dir / "server" / "token"
+        token = token_file.read_text().strip()
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        head, _, credentials = token.partition("::")
+        assert head.startswith("K10") and len(head) == 3 + 64
+        user, _, password = credentials.partition(":")
+        assert user == "server" and len(password) == 32
+        assert (server.data_dir / "server" / "node-token").read_text().strip() == token
+        joined = start_server(tmp_path / "b", "--datastore-endpoint", endpoint,
+                              "--token", token)  # the full form, CA hash checked
+        assert stop_server(joined) == 0
+        code, log, data = refused(tmp_path / "c", endpoint)
+        assert code == 1
+        assert "this datastore already holds a cluster" in log
+        assert not (data / "server" / "tls").exists()
+    finally:
+        assert stop_server(server) == 0, server.log.read_text()
+
+
+def test_a_wrong_token_is_refused_and_leaves_nothing_behind(tmp_path: Path, endpoint: str,
+                                                             first: Server) -> None:
+    code, log, data = refused(tmp_path / "w", endpoint, "--token", "not-the-token")
+    assert code == 1
+    assert "bootstrap data already found and encrypted with different token" in log
+    assert TOKEN not in log and "not-the-token" not in log
+    assert not (data / "server" / "tls").exists()
+    again = start_server(tmp_path / "w", "--datastore-endpoint", endpoint, "--token", TOKEN,
+                         "--node-name", "retry")
+    assert stop_server(again) == 0
+
+
+def test_a_token_for_another_cluster_ca_is_refused(tmp_path: Path, endpoint: str,
+                                                   first: Server) -> None:
+    foreign = "K10" + "0" * 64 + "::server:" + TOKEN
+    code, log, _ = refused(tmp_path / "f", endpoint, "--token", foreign)
+    assert code == 1
+    assert "CA hash does not match" in log
+
+
+def test_a_differing_critical_setting_is_refused(tmp_path: Path, endpoint: str,
+                                                 first: Server) -> None:
+    code, log, _ = refused(tmp_path / "s", endpoint, "--token", TOKEN,
+                           "--cluster-cidr", "10.99.0.0/16", "--disable", "traefik")
+    assert code == 1
+    assert "critical configuration value mismatch" in log
+    assert "cluster-cidr: this server has '10.99.0.0/16', the cluster has '10.42.0.0/16'" in log
+    assert "disable: this server has 'traefik', the cluster has ''" in log
