@@ -146,3 +146,50 @@ def test_a_differing_critical_setting_is_refused(tmp_path: Path, endpoint: str,
     assert "critical configuration value mismatch" in log
     assert "cluster-cidr: this server has '10.99.0.0/16', the cluster has '10.42.0.0/16'" in log
     assert "disable: this server has 'traefik', the cluster has ''" in log
+
+
+def test_kubernetes_endpoints_list_every_live_server(tmp_path: Path, endpoint: str,
+                                                     first: Server) -> None:
+    second = start_server(tmp_path / "b", "--datastore-endpoint", endpoint, "--token", TOKEN,
+                          "--node-name", "server-b")
+    cache = tmp_path / "cache"
+
+    def ports() -> list[int]:
+        done = kubectl(first, "get", "endpoints", "kubernetes", "-o", "json", cache=cache)
+        subsets = json.loads(done.stdout).get("subsets") or []
+        return sorted(p["port"] for s in subsets for p in s["ports"])
+
+    try:
+        deadline = time.monotonic() + 15
+        while ports() != sorted([first.port, second.port]):
+            assert time.monotonic() < deadline, ports()
+            time.sleep(0.2)
+    finally:
+        assert stop_server(second) == 0, second.log.read_text()
+    deadline = time.monotonic() + 10
+    while ports() != [first.port]:  # a clean stop drops out at once
+        assert time.monotonic() < deadline, ports()
+        time.sleep(0.2)
+
+
+def test_a_killed_server_drops_out_of_the_endpoints(tmp_path: Path, endpoint: str,
+                                                     first: Server) -> None:
+    second = start_server(tmp_path / "b", "--datastore-endpoint", endpoint, "--token", TOKEN,
+                          "--node-name", "server-b")
+    cache = tmp_path / "cache"
+
+    def ports() -> list[int]:
+        done = kubectl(first, "get", "endpoints", "kubernetes", "-o", "json", cache=cache)
+        subsets = json.loads(done.stdout).get("subsets") or []
+        return sorted(p["port"] for s in subsets for p in s["ports"])
+
+    deadline = time.monotonic() + 15
+    while ports() != sorted([first.port, second.port]):
+        assert time.monotonic() < deadline, ports()
+        time.sleep(0.2)
+    second.process.kill()
+    second.process.wait(10)
+    killed = time.monotonic()
+    while ports() != [first.port]:  # its lease (15 s) runs out, the next pass drops it
+        assert time.monotonic() - killed < 30, ports()
+        time.sleep(0.5)

@@ -16,6 +16,7 @@ from k3py.apiserver import ApiServer, ApiServerTls
 from k3py.apiserver.bootstrap import ensure_kubernetes_service, ensure_system_namespaces
 from k3py.apiserver.crds import CustomResources
 from k3py.apiserver.dispatch import ResourceApi
+from k3py.apiserver.endpoints import ApiServerEndpoints
 from k3py.apiserver.services import ServiceNetwork
 from k3py.client import ApiClient, ClientTls
 from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
@@ -127,6 +128,9 @@ async def _serve(config: ServerConfig, backend: Backend, files: ServerFiles, *,
         custom = tasks.create_task(
             CustomResources(store, resources.table, resources.set_table).run(),
             name="custom-resources")
+        addresses = ApiServerEndpoints(store, address=_advertised(config),
+                                       port=config.https_listen_port)
+        endpoints = tasks.create_task(addresses.run(), name="apiserver-endpoints")
         api = ApiServer(host=config.bind_address, port=config.https_listen_port,
                         tls=files.serving, kubernetes=EMULATED_KUBERNETES,
                         ready=backend.current_revision, resources=resources)
@@ -147,7 +151,10 @@ async def _serve(config: ServerConfig, backend: Backend, files: ServerFiles, *,
             async with asyncio.timeout(STOP_TIMEOUT):
                 await asyncio.gather(*clients, return_exceptions=True)
                 await api.stop()
-            for task in (custom, cache_task, compactor):
+                endpoints.cancel()
+                await asyncio.gather(endpoints, return_exceptions=True)
+                await addresses.release()
+            for task in (custom, endpoints, cache_task, compactor):
                 task.cancel()
 
 
