@@ -193,3 +193,41 @@ def test_a_killed_server_drops_out_of_the_endpoints(tmp_path: Path, endpoint: st
     while ports() != [first.port]:  # its lease (15 s) runs out, the next pass drops it
         assert time.monotonic() - killed < 30, ports()
         time.sleep(0.5)
+
+
+def test_controllers_run_on_one_server_and_move_when_it_dies(tmp_path: Path, endpoint: str,
+                                                              first: Server) -> None:
+    second = start_server(tmp_path / "b", "--datastore-endpoint", endpoint, "--token", TOKEN,
+                          "--node-name", "server-b")
+    cache = tmp_path / "cache"
+    servers = {"server-a": first, "server-b": second}
+
+    def holder(via: Server) -> str:
+        done = kubectl(via, "-n", "kube-system", "get", "lease", "k3py-controllers", "-o",
+                       "jsonpath={.spec.holderIdentity}", cache=cache)
+        return done.stdout.split("_")[0] if done.returncode == 0 else ""
+
+    try:
+        deadline = time.monotonic() + 15
+        while holder(second) not in servers:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        leader_name = holder(second)
+        leader = servers.pop(leader_name)
+        survivor = next(iter(servers.values()))
+        leader.process.kill()
+        leader.process.wait(10)
+        killed = time.monotonic()
+        assert kubectl(survivor, "create", "namespace", "after-failover",
+                       cache=cache).returncode == 0
+        assert kubectl(survivor, "delete", "namespace", "after-failover", "--wait=false",
+                       cache=cache).returncode == 0
+        while kubectl(survivor, "get", "namespace", "after-failover",
+                      cache=cache).returncode == 0:  # only a running controller finalizes it
+            assert time.monotonic() - killed < 15, holder(survivor)
+            time.sleep(0.2)
+        assert holder(survivor) not in ("", leader_name)
+    finally:
+        for server in (first, second):
+            if server.process.poll() is None:
+                assert stop_server(server) == 0, server.log.read_text()

@@ -7,6 +7,7 @@ import asyncio
 import ipaddress
 import logging
 import socket
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from k3py.apiserver.dispatch import ResourceApi
 from k3py.apiserver.endpoints import ApiServerEndpoints
 from k3py.apiserver.services import ServiceNetwork
 from k3py.client import ApiClient, ClientTls
+from k3py.client.leaderelection import LeaderElector
 from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
 from k3py.controllers.namespace import NamespaceController
 from k3py.controllers.namespace_defaults import NamespaceDefaults
@@ -185,9 +187,14 @@ async def _run_node(config: ServerConfig, tls: ClientTls) -> None:
 
 
 async def _run_controllers(config: ServerConfig, tls: ClientTls) -> None:
+    """The controllers, on whichever server holds the controllers' Lease."""
     ca_pem = await asyncio.to_thread(tls.ca_file.read_text)
-    async with ApiClient(server=config.local_url, tls=tls) as client, \
-            asyncio.TaskGroup() as controllers:
-        controllers.create_task(NamespaceController(client).run())
-        controllers.create_task(NamespaceDefaults(client, ca_pem=ca_pem).run())
-        controllers.create_task(ResourceQuotaController(client).run())
+    async with ApiClient(server=config.local_url, tls=tls) as client:
+        async def controllers() -> None:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(NamespaceController(client).run())
+                group.create_task(NamespaceDefaults(client, ca_pem=ca_pem).run())
+                group.create_task(ResourceQuotaController(client).run())
+
+        identity = f"{config.node_name}_{uuid.uuid4().hex[:8]}"
+        await LeaderElector(client, identity=identity).run(controllers)
