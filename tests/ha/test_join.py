@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import _serve
 from ..server.support import SRC, Server, kubectl, start_server, stop_server
-from ..services import PostgresServer
+from ..services import EtcdServer, MariadbServer, PostgresServer
 
 TOKEN = "correct-horse-battery-staple"
 
@@ -25,6 +26,17 @@ TOKEN = "correct-horse-battery-staple"
 @pytest.fixture
 def endpoint(postgres_server: PostgresServer) -> str:
     return postgres_server.endpoint("ha_" + uuid.uuid4().hex[:12])
+
+
+@pytest.fixture(params=["mysql", "etcd"])
+def other_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh MariaDB database, or an etcd of its own (etcd has no databases to keep
+    clusters apart)."""
+    if request.param == "mysql":
+        mariadb: MariadbServer = request.getfixturevalue("mariadb_server")
+        yield mariadb.endpoint("ha_" + uuid.uuid4().hex[:12])
+        return
+    yield from (etcd.endpoint() for etcd in _serve(EtcdServer()))
 
 
 @pytest.fixture
@@ -231,3 +243,34 @@ def test_controllers_run_on_one_server_and_move_when_it_dies(tmp_path: Path, end
         for server in (first, second):
             if server.process.poll() is None:
                 assert stop_server(server) == 0, server.log.read_text()
+
+
+def test_two_servers_share_one_cluster_on_mariadb_and_etcd(tmp_path: Path,
+                                                         other_endpoint: str) -> None:
+    servers = [start_server(tmp_path / name, "--datastore-endpoint", other_endpoint,
+                            "--token", TOKEN, "--node-name", name, agent=True)
+               for name in ("server-a", "server-b")]
+    cache = tmp_path / "cache"
+    try:
+        deadline = time.monotonic() + 15
+        while _ready_nodes(servers[1], cache) != {"server-a", "server-b"}:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert kubectl(servers[0], "create", "configmap", "shared", cache=cache).returncode == 0
+        read = kubectl(servers[1], "get", "configmap", "shared", "-o", "name", cache=cache)
+        assert read.stdout.strip() == "configmap/shared"
+    finally:
+        for server in servers:
+            assert stop_server(server) == 0, server.log.read_text()
+
+
+def test_a_second_server_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
+    database = tmp_path / "shared" / "state.db"
+    server = start_server(tmp_path / "a", "--datastore-endpoint", f"sqlite://{database}")
+    try:
+        code, log, _ = refused(tmp_path / "b", f"sqlite://{database}")
+        assert code == 1
+        assert "embedded SQLite datastore serves exactly one server" in log
+        assert "--datastore-endpoint" in log
+    finally:
+        assert stop_server(server) == 0, server.log.read_text()

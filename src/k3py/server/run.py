@@ -25,12 +25,14 @@ from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
 from k3py.controllers.namespace import NamespaceController
 from k3py.controllers.namespace_defaults import NamespaceDefaults
 from k3py.controllers.resourcequota import ResourceQuotaController
-from k3py.datastore import Backend, open_backend
+from k3py.datastore import Backend, open_backend, parse_endpoint
+from k3py.datastore.endpoint import SqliteEndpoint
 from k3py.node.hostinfo import internal_ip
 from k3py.node.registration import NodeAgent, NodeSettings
 from k3py.pki import CertKey, ensure_server_tls, render_kubeconfig, write_private
 from k3py.pki.tokens import TokenSigner, ensure_signing_key
 from k3py.server.cluster import ClusterBootstrap
+from k3py.server.sqlitelock import SqliteServerLock
 from k3py.storage import ObjectStore, WatchCache
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,18 @@ def kubelet_version() -> str:
 
 async def run_server(config: ServerConfig, *, stop: asyncio.Event) -> None:
     """Run the server role until ``stop`` is set."""
+    endpoint = parse_endpoint(config.datastore_endpoint, data_dir=config.data_dir)
+    lock = SqliteServerLock(endpoint.path) if isinstance(endpoint, SqliteEndpoint) else None
+    if lock is not None:
+        lock.acquire()
+    try:
+        await _run_with_datastore(config, stop=stop)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+async def _run_with_datastore(config: ServerConfig, *, stop: asyncio.Event) -> None:
     backend = open_backend(config.datastore_endpoint, data_dir=config.data_dir,
                            ca_file=config.datastore_cafile, cert_file=config.datastore_certfile,
                            key_file=config.datastore_keyfile)
