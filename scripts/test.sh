@@ -13,7 +13,7 @@ cd "$K3PY_ROOT"
 
 SYSTEM_PACKAGES=(
     postgresql-15 mariadb-server mariadb-client etcd-server etcd-client
-    python3-venv python3-dev gcc
+    haproxy python3-venv python3-dev gcc
 )
 
 declare -a TIMINGS=()
