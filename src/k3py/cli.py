@@ -17,7 +17,7 @@ from pathlib import Path
 
 from k3py import __version__
 from k3py.config.file import CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE, load_config
-from k3py.config.server import default_kubeconfig, server_config
+from k3py.config.server import ServerConfig, default_kubeconfig, server_config
 from k3py.errors import K3pyError
 
 logger = logging.getLogger("k3py")
@@ -35,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     _server_flags(server)
     commands.add_parser("kubectl", help="run kubectl against this server's admin kubeconfig",
                         add_help=False)
+    token = commands.add_parser("token", help="manage the cluster token")
+    token_commands = token.add_subparsers(dest="token_command", metavar="<action>",
+                                          required=True)
+    rotate = token_commands.add_parser("rotate", help="re-seal the cluster under a new token")
+    _server_flags(rotate)
+    rotate.add_argument("--new-token", required=True, help="the token to rotate to")
     return parser
 
 
@@ -91,15 +97,28 @@ def configure_logging(*, debug: bool) -> None:
     )
 
 
+def _config(args: argparse.Namespace) -> ServerConfig:
+    path = next((os.environ[n] for n in CONFIG_FILE_ENV if os.environ.get(n)), None)
+    file_values = load_config(Path(path or args.config or DEFAULT_CONFIG_FILE),
+                              known=_flag_names(_server_flags) - {"config"})
+    return server_config(vars(args), os.environ, file_values)
+
+
+def _run_token(args: argparse.Namespace) -> int:
+    from k3py.server.tokens import rotate_token
+
+    config = _config(args)
+    token = asyncio.run(rotate_token(config, args.new_token))
+    print(f"Token rotated, restart k3py nodes with new token:\n{token}")
+    return 0
+
+
 def _run_server(args: argparse.Namespace) -> int:
     import uvloop
 
     from k3py.server import run_server
 
-    path = next((os.environ[n] for n in CONFIG_FILE_ENV if os.environ.get(n)), None)
-    file_values = load_config(Path(path or args.config or DEFAULT_CONFIG_FILE),
-                              known=_flag_names(_server_flags) - {"config"})
-    config = server_config(vars(args), os.environ, file_values)
+    config = _config(args)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -136,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        if args.command == "token":
+            return _run_token(args)
         return _run_server(args)
     except K3pyError as exc:
         logger.error("%s", exc)

@@ -274,3 +274,26 @@ def test_a_second_server_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
         assert "--datastore-endpoint" in log
     finally:
         assert stop_server(server) == 0, server.log.read_text()
+
+
+def test_token_rotation_moves_the_cluster_to_the_new_token(tmp_path: Path, endpoint: str,
+                                                            first: Server) -> None:
+    new_token = "a-brand-new-token"
+    done = subprocess.run(
+        [sys.executable, "-m", "k3py", "token", "rotate", "--token", TOKEN,
+         "--new-token", new_token, "--data-dir", str(first.data_dir),
+         "--datastore-endpoint", endpoint],
+        env=dict(os.environ, PYTHONPATH=str(SRC)), capture_output=True, text=True,
+        timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Token rotated" in done.stdout
+    token_file = (first.data_dir / "server" / "token").read_text().strip()
+    assert token_file.endswith("::server:" + new_token)
+    cache = tmp_path / "cache"
+    assert kubectl(first, "get", "ns", "default", cache=cache).returncode == 0  # still serving
+    code, log, data = refused(tmp_path / "old", endpoint, "--token", TOKEN)
+    assert code == 1 and "encrypted with different token" in log
+    assert not (data / "server" / "tls").exists()
+    joined = start_server(tmp_path / "new", "--datastore-endpoint", endpoint,
+                          "--token", new_token, "--node-name", "joined-after-rotation")
+    assert stop_server(joined) == 0

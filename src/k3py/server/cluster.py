@@ -58,7 +58,8 @@ def _stored_token(server_dir: Path) -> str | None:
         return None
 
 
-def _passwd(server: str, agent: str) -> bytes:
+def passwd_file(server: str, agent: str) -> bytes:
+    """K3s's ``cred/passwd``: the server and the agent (node) passwords."""
     return f"{server},server,server,k3s:server\n{agent},node,node,k3s:agent\n".encode()
 
 
@@ -179,7 +180,7 @@ class ClusterBootstrap:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             agent = parse_token(self._config.agent_token).password \
                 if self._config.agent_token else password
-            write_private(path, _passwd(password, agent))
+            write_private(path, passwd_file(password, agent))
 
     async def _check_settings(self) -> None:
         """The first server records the critical settings; the others must match them."""
