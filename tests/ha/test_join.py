@@ -297,3 +297,12 @@ def test_token_rotation_moves_the_cluster_to_the_new_token(tmp_path: Path, endpo
     joined = start_server(tmp_path / "new", "--datastore-endpoint", endpoint,
                           "--token", new_token, "--node-name", "joined-after-rotation")
     assert stop_server(joined) == 0
+
+
+def test_a_malformed_endpoint_is_refused_without_echoing_secrets(tmp_path: Path) -> None:
+    code, log, data = refused(tmp_path, "mysql://k3py:hunter2@127.0.0.1:3306/db",
+                              "--token", TOKEN)
+    assert code == 1
+    assert "tcp(" in log  # names the format K3s expects: mysql://user:pass@tcp(host:port)/db
+    assert "hunter2" not in log and TOKEN not in log
+    assert not (data / "server" / "tls").exists()
