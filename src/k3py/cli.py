@@ -41,6 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     rotate = token_commands.add_parser("rotate", help="re-seal the cluster under a new token")
     _server_flags(rotate)
     rotate.add_argument("--new-token", required=True, help="the token to rotate to")
+    create = token_commands.add_parser("create", help="create a bootstrap token")
+    _server_flags(create)
+    create.add_argument("bootstrap_token", nargs="?", help="<id>.<secret> (default: random)")
+    create.add_argument("--ttl", default="24h", help="lifetime, 0 for ever (default 24h)")
+    create.add_argument("--description", default="", help="what the token is for")
+    create.add_argument("--groups", default="system:bootstrappers:k3s:default-node-token",
+                        help="extra groups the token authenticates as")
+    create.add_argument("--usages", default="signing,authentication",
+                        help="what the token may be used for")
+    listing = token_commands.add_parser("list", help="list bootstrap tokens")
+    _server_flags(listing)
+    delete = token_commands.add_parser("delete", help="delete bootstrap tokens")
+    _server_flags(delete)
+    delete.add_argument("ids", nargs="+", help="token ids (or whole tokens)")
+    token_commands.add_parser("generate", help="print a random bootstrap token")
     return parser
 
 
@@ -105,11 +120,31 @@ def _config(args: argparse.Namespace) -> ServerConfig:
 
 
 def _run_token(args: argparse.Namespace) -> int:
-    from k3py.server.tokens import rotate_token
+    from k3py.config.server import parse_duration
+    from k3py.server import tokens
 
+    if args.token_command == "generate":
+        print(tokens.generate_bootstrap_token())
+        return 0
     config = _config(args)
-    token = asyncio.run(rotate_token(config, args.new_token))
-    print(f"Token rotated, restart k3py nodes with new token:\n{token}")
+    if args.token_command == "rotate":
+        token = asyncio.run(tokens.rotate_token(config, args.new_token))
+        print(f"Token rotated, restart k3py nodes with new token:\n{token}")
+    elif args.token_command == "create":
+        ttl = 0 if args.ttl in ("0", "0s") else parse_duration(args.ttl)
+        print(asyncio.run(tokens.create_bootstrap_token(
+            config, token=args.bootstrap_token, ttl_seconds=ttl, description=args.description,
+            groups=args.groups, usages=args.usages)))
+    elif args.token_command == "list":
+        rows = asyncio.run(tokens.list_bootstrap_tokens(config))
+        print(f"{'TOKEN':8} {'EXPIRES':22} {'USAGES':26} {'DESCRIPTION':20} EXTRA GROUPS")
+        for row in rows:
+            print(f"{row['id']:8} {row['expires']:22} {row['usages']:26} "
+                  f"{row['description']:20} {row['groups']}")
+    else:
+        asyncio.run(tokens.delete_bootstrap_tokens(config, args.ids))
+        for token_id in args.ids:
+            print(f"bootstrap token \"{token_id}\" deleted")
     return 0
 
 

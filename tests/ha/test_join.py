@@ -306,3 +306,49 @@ def test_a_malformed_endpoint_is_refused_without_echoing_secrets(tmp_path: Path)
     assert "tcp(" in log  # names the format K3s expects: mysql://user:pass@tcp(host:port)/db
     assert "hunter2" not in log and TOKEN not in log
     assert not (data / "server" / "tls").exists()
+
+
+def test_bootstrap_tokens_create_list_authenticate_and_delete(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "a")
+    try:
+        base = [sys.executable, "-m", "k3py", "token"]
+        flags = ["--data-dir", str(server.data_dir), "--https-listen-port", str(server.port),
+                 "--bind-address", "127.0.0.1"]
+        env = dict(os.environ, PYTHONPATH=str(SRC))
+
+        def token_cli(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*base, *args], env=env, capture_output=True, text=True,
+                                  timeout=60, check=False)
+
+        generated = token_cli("generate").stdout.strip()
+        assert len(generated) == 23 and generated[6] == "."
+        made = token_cli("create", *flags, "--description", "for agents", "--ttl", "1h")
+        assert made.returncode == 0, made.stderr
+        full = made.stdout.strip()
+        head, _, bootstrap = full.partition("::")
+        assert head.startswith("K10") and len(head) == 67 and len(bootstrap) == 23
+        listed = token_cli("list", *flags)
+        assert bootstrap.split(".")[0] in listed.stdout and "for agents" in listed.stdout
+        again = token_cli("create", *flags, bootstrap)
+        assert again.returncode == 1 and "already exists" in again.stderr
+        tls = server.data_dir / "server" / "tls"
+        kubeconfig = tmp_path / "bootstrap.yaml"
+        kubeconfig.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config", "current-context": "b",
+            "clusters": [{"name": "c", "cluster": {
+                "server": server.url, "certificate-authority": str(tls / "server-ca.crt")}}],
+            "users": [{"name": "b", "user": {"token": bootstrap}}],
+            "contexts": [{"name": "b", "context": {"cluster": "c", "user": "b"}}]}))
+        cache = tmp_path / "cache"
+        who = kubectl(server, "auth", "whoami", "-o", "json", cache=cache,
+                      kubeconfig=kubeconfig)
+        assert who.returncode == 0, who.stderr
+        info = json.loads(who.stdout)["status"]["userInfo"]
+        assert info["username"] == "system:bootstrap:" + bootstrap.split(".")[0]
+        assert "system:bootstrappers" in info["groups"]
+        deleted = token_cli("delete", *flags, bootstrap.split(".")[0])
+        assert deleted.returncode == 0, deleted.stderr
+        gone = kubectl(server, "auth", "whoami", cache=cache, kubeconfig=kubeconfig)
+        assert "Unauthorized" in gone.stderr
+    finally:
+        assert stop_server(server) == 0, server.log.read_text()

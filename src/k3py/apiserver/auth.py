@@ -48,6 +48,8 @@ def user_from_peercert(peercert: dict[str, Any] | None) -> User | None:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ServiceAccountLookup = Callable[[str, str], Awaitable["dict[str, Any] | None"]]
 """(namespace, name) → the ServiceAccount object as the server has it now, or None."""
+SecretLookup = Callable[[str], Awaitable["dict[str, Any] | None"]]
+"""name → the kube-system Secret of that name, or None."""
 
 TOKENS: web.AppKey[TokenSigner] = web.AppKey("tokens", TokenSigner)
 SERVICE_ACCOUNTS: web.AppKey[ServiceAccountLookup] = web.AppKey("service_accounts")
@@ -61,8 +63,18 @@ async def user_from_token(request: web.Request) -> User | None:
     return await user_for_token(request.app, token.strip())
 
 
+BOOTSTRAP_SECRETS: web.AppKey[SecretLookup] = web.AppKey("bootstrap_secrets")
+
+
 async def user_for_token(app: web.Application, token: str) -> User | None:
-    """The service account a token of ours stands for, while that account exists."""
+    """The service account a token of ours stands for, while that account exists; or the
+    bootstrap token's user."""
+    from k3py.apiserver import bootstraptokens
+    name = bootstraptokens.secret_name(token)
+    if name is not None:
+        if BOOTSTRAP_SECRETS not in app:
+            return None
+        return bootstraptokens.user_for(token, await app[BOOTSTRAP_SECRETS](name))
     if TOKENS not in app:
         return None
     claims = app[TOKENS].verify(token)

@@ -27,6 +27,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 SERVICE_ACCOUNTS = Resource("", "v1", "ServiceAccount", "serviceaccounts", True)
+SECRETS = Resource("", "v1", "Secret", "secrets", True)
 
 
 def _not_found() -> NotFound:
@@ -68,6 +69,7 @@ class ResourceApi:
         app[writes.SERVICE_NETWORK] = self.service_network
         app[auth.TOKENS] = self.tokens
         app[auth.SERVICE_ACCOUNTS] = self._service_account
+        app[auth.BOOTSTRAP_SECRETS] = self._bootstrap_secret
         app.router.add_get("/openapi/v3", self.openapi_root)
         app.router.add_get("/openapi/v3/", self.openapi_root)
         app.router.add_get("/openapi/v3/{key:.+}", self.openapi_document)
@@ -113,6 +115,14 @@ class ResourceApi:
     def set_table(self, table: ResourceTable) -> None:
         """Serve ``table`` from the next request on (CRDs came or went)."""
         self.table = table
+
+    async def _bootstrap_secret(self, name: str) -> dict[str, Any] | None:
+        key = SECRETS.key("kube-system", name)
+        found = self.store.cache.get(key)
+        if found is None:
+            await self.store.cache.sync()
+            found = self.store.cache.get(key)
+        return found
 
     # -- OpenAPI -----------------------------------------------------------------------
 
