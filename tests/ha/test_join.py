@@ -346,6 +346,12 @@ def test_bootstrap_tokens_create_list_authenticate_and_delete(tmp_path: Path) ->
         info = json.loads(who.stdout)["status"]["userInfo"]
         assert info["username"] == "system:bootstrap:" + bootstrap.split(".")[0]
         assert "system:bootstrappers" in info["groups"]
+        short = token_cli("create", *flags, "--ttl", "1s")
+        short_id = short.stdout.strip().partition("::")[2].split(".")[0]
+        deadline = time.monotonic() + 20
+        while short_id in token_cli("list", *flags).stdout:  # the token cleaner removes it
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
         deleted = token_cli("delete", *flags, bootstrap.split(".")[0])
         assert deleted.returncode == 0, deleted.stderr
         gone = kubectl(server, "auth", "whoami", cache=cache, kubeconfig=kubeconfig)

@@ -25,6 +25,7 @@ from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
 from k3py.controllers.namespace import NamespaceController
 from k3py.controllers.namespace_defaults import NamespaceDefaults
 from k3py.controllers.resourcequota import ResourceQuotaController
+from k3py.controllers.tokencleaner import TokenCleaner
 from k3py.datastore import Backend, open_backend, parse_endpoint
 from k3py.datastore.endpoint import SqliteEndpoint
 from k3py.node.hostinfo import internal_ip
@@ -209,6 +210,7 @@ async def _run_controllers(config: ServerConfig, tls: ClientTls) -> None:
                 group.create_task(NamespaceController(client).run())
                 group.create_task(NamespaceDefaults(client, ca_pem=ca_pem).run())
                 group.create_task(ResourceQuotaController(client).run())
+                group.create_task(TokenCleaner(client).run())
 
         identity = f"{config.node_name}_{uuid.uuid4().hex[:8]}"
         await LeaderElector(client, identity=identity).run(controllers)
