@@ -358,3 +358,24 @@ def test_bootstrap_tokens_create_list_authenticate_and_delete(tmp_path: Path) ->
         assert "Unauthorized" in gone.stderr
     finally:
         assert stop_server(server) == 0, server.log.read_text()
+
+
+def test_encrypted_secrets_are_readable_through_every_server(tmp_path: Path,
+                                                             endpoint: str) -> None:
+    servers = [start_server(tmp_path / name, "--datastore-endpoint", endpoint, "--token",
+                            TOKEN, "--node-name", name, "--secrets-encryption")
+               for name in ("server-a", "server-b")]
+    cache = tmp_path / "cache"
+    try:
+        made = kubectl(servers[0], "create", "secret", "generic", "shared",
+                       "--from-literal=k=v", cache=cache)
+        assert made.returncode == 0, made.stderr
+        read = kubectl(servers[1], "get", "secret", "shared", "-o", "jsonpath={.data.k}",
+                       cache=cache)
+        assert read.stdout == "dg=="  # base64 of "v"
+        configs = [(s.data_dir / "server" / "cred" / "encryption-config.json").read_bytes()
+                   for s in servers]
+        assert configs[0] == configs[1]
+    finally:
+        for server in servers:
+            assert stop_server(server) == 0, server.log.read_text()

@@ -3,6 +3,7 @@ certificates, /version and health, driven by the real kubectl."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -157,3 +158,33 @@ def test_events_expire_after_the_event_ttl(tmp_path: Path) -> None:
         assert kubectl(running, "get", "configmap", "stays", cache=cache).returncode == 0
     finally:
         assert stop_server(running) == 0, running.log.read_text()
+
+
+def test_secrets_encryption_keeps_secrets_unreadable_in_the_datastore(tmp_path: Path) -> None:
+    import asyncio
+
+    from k3py.datastore import open_backend
+
+    running = start_server(tmp_path, "--secrets-encryption")
+    try:
+        cache = tmp_path / "cache"
+        made = kubectl(running, "create", "secret", "generic", "vault",
+                       "--from-literal=password=open-sesame", cache=cache)
+        assert made.returncode == 0, made.stderr
+        shown = kubectl(running, "get", "secret", "vault", "-o",
+                        "jsonpath={.data.password}", cache=cache)
+        assert base64.b64decode(shown.stdout) == b"open-sesame"
+        config = running.data_dir / "server" / "cred" / "encryption-config.json"
+        assert config.stat().st_mode & 0o777 == 0o600
+    finally:
+        assert stop_server(running) == 0, running.log.read_text()
+
+    async def raw() -> bytes:
+        async with open_backend("", data_dir=running.data_dir) as store:
+            kv = await store.get("/registry/core/secrets/default/vault")
+            assert kv is not None
+            return kv.value
+
+    stored = asyncio.run(raw())
+    assert stored.startswith(b"k8s:enc:aescbc:v1:aescbckey:")
+    assert b"open-sesame" not in stored and base64.b64encode(b"open-sesame") not in stored

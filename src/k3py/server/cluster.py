@@ -45,6 +45,7 @@ BOOTSTRAP_FILES = {
     "ServerCA": "tls/server-ca.crt", "ServerCAKey": "tls/server-ca.key",
     "ClientCA": "tls/client-ca.crt", "ClientCAKey": "tls/client-ca.key",
     "ServiceKey": "tls/service.key", "PasswdFile": "cred/passwd",
+    "EncryptionConfig": "cred/encryption-config.json",
 }
 
 MakeFiles = Callable[[], Awaitable[None]]

@@ -35,6 +35,7 @@ from k3py.pki.tokens import TokenSigner, ensure_signing_key
 from k3py.server.cluster import ClusterBootstrap
 from k3py.server.sqlitelock import SqliteServerLock
 from k3py.storage import ObjectStore, WatchCache
+from k3py.storage.encryption import SecretsCipher, new_encryption_config
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,8 @@ async def _run_with_datastore(config: ServerConfig, *, stop: asyncio.Event) -> N
     async with backend:
         async def make_files() -> None:
             await asyncio.to_thread(prepare_files, config)
+            if config.secrets_encryption:
+                await asyncio.to_thread(_ensure_encryption_config, config)
 
         await ClusterBootstrap(config, backend).run(make_files)
         files = await asyncio.to_thread(prepare_files, config)
@@ -131,12 +134,16 @@ async def _run_with_datastore(config: ServerConfig, *, stop: asyncio.Event) -> N
 
 async def _serve(config: ServerConfig, backend: Backend, files: ServerFiles, *,
                  stop: asyncio.Event) -> None:
+    cipher = None
+    if config.secrets_encryption:
+        cipher = await asyncio.to_thread(SecretsCipher.from_config, _encryption_config(config))
+        logger.info("secrets are encrypted at rest (aescbc)")
     async with asyncio.TaskGroup() as tasks:
-        cache = WatchCache(backend)
+        cache = WatchCache(backend, cipher=cipher)
         cache_task = tasks.create_task(cache.run(), name="watch-cache")
         compactor = tasks.create_task(backend.compact_periodically(), name="compactor")
         await cache.wait_ready()
-        store = ObjectStore(backend, cache, event_ttl=config.event_ttl)
+        store = ObjectStore(backend, cache, event_ttl=config.event_ttl, cipher=cipher)
         await ensure_system_namespaces(store)
         network = ServiceNetwork(config.service_cidr)
         await ensure_kubernetes_service(store, network, address=_advertised(config),
@@ -173,6 +180,17 @@ async def _serve(config: ServerConfig, backend: Backend, files: ServerFiles, *,
                 await addresses.release()
             for task in (custom, endpoints, cache_task, compactor):
                 task.cancel()
+
+
+def _encryption_config(config: ServerConfig) -> Path:
+    return config.server_dir / "cred" / "encryption-config.json"
+
+
+def _ensure_encryption_config(config: ServerConfig) -> None:
+    path = _encryption_config(config)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_private(path, new_encryption_config())
 
 
 def _advertised(config: ServerConfig) -> str:

@@ -28,7 +28,8 @@ from k3py.errors import (
     ServiceUnavailable,
     WatchCancelled,
 )
-from k3py.storage.codec import decode, decode_kv, with_revision
+from k3py.storage.codec import decode_kv, with_revision
+from k3py.storage.encryption import SecretsCipher
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,9 @@ class Watcher:
 class WatchCache:
     """Run :meth:`run` in a task group; :meth:`wait_ready` before serving."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, *, cipher: SecretsCipher | None = None) -> None:
         self._backend = backend
+        self._cipher = cipher
         self._buckets: dict[str, dict[str, dict[str, Any]]] = {}
         self._watchers: dict[str, set[Watcher]] = {}
         self._history: collections.deque[CacheEvent] = collections.deque()
@@ -137,7 +139,7 @@ class WatchCache:
             page = await self._backend.list(ROOT, revision, limit=LOAD_PAGE, start_key=start)
             revision = page.revision
             for kv in page.kvs:
-                buckets.setdefault(bucket_of(kv.key), {})[kv.key] = decode_kv(kv)
+                buckets.setdefault(bucket_of(kv.key), {})[kv.key] = decode_kv(kv, self._cipher)
             if not page.more or not page.kvs:
                 break
             start = page.kvs[-1].key + "\x00"
@@ -173,7 +175,7 @@ class WatchCache:
         bucket = self._buckets.setdefault(bucket_key, {})
         prev = bucket.get(key)
         if event.type is EventType.PUT:
-            obj = decode(event.kv.value, event.kv.mod_revision)
+            obj = decode_kv(event.kv, self._cipher)
             bucket[key] = obj
             change = CacheEvent("MODIFIED" if prev is not None else "ADDED", key, obj, prev,
                                 event.revision)
@@ -181,7 +183,7 @@ class WatchCache:
             if prev is None:
                 if event.prev_kv is None:
                     return
-                prev = decode_kv(event.prev_kv)
+                prev = decode_kv(event.prev_kv, self._cipher)
             bucket.pop(key, None)
             change = CacheEvent("DELETED", key, with_revision(prev, event.revision), prev,
                                 event.revision)

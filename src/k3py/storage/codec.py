@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from k3py.datastore import KeyValue
+from k3py.storage.encryption import SecretsCipher
 
 
 def encode(obj: dict[str, Any]) -> bytes:
@@ -27,8 +28,11 @@ def decode(value: bytes, revision: int) -> dict[str, Any]:
     return obj
 
 
-def decode_kv(kv: KeyValue) -> dict[str, Any]:
-    return decode(kv.value, kv.mod_revision)
+def decode_kv(kv: KeyValue, cipher: SecretsCipher | None = None) -> dict[str, Any]:
+    value = kv.value
+    if cipher is not None and cipher.applies_to(kv.key):
+        value = cipher.decrypt(value)
+    return decode(value, kv.mod_revision)
 
 
 def with_revision(obj: dict[str, Any], revision: int) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from k3py.errors import (
 )
 from k3py.storage.cache import WatchCache, Watcher
 from k3py.storage.codec import decode_kv, encode, with_revision
+from k3py.storage.encryption import SecretsCipher
 from k3py.storage.leases import LeaseReuse
 
 logger = logging.getLogger(__name__)
@@ -123,11 +124,21 @@ class ObjectStore:
     """The one way the API server reads and writes objects."""
 
     def __init__(self, backend: Backend, cache: WatchCache, *,
-                 event_ttl: int = EVENT_TTL) -> None:
+                 event_ttl: int = EVENT_TTL, cipher: SecretsCipher | None = None) -> None:
         self.backend = backend
         self.cache = cache
+        self.cipher = cipher
         self.event_ttl = event_ttl
         self._leases = LeaseReuse(backend)
+
+    def _seal(self, key: str, value: bytes) -> bytes:
+        """Secrets are encrypted at rest when the cluster was started so."""
+        if self.cipher is not None and self.cipher.applies_to(key):
+            return self.cipher.encrypt(value)
+        return value
+
+    def _decode(self, kv: KeyValue) -> dict[str, Any]:
+        return decode_kv(kv, self.cipher)
 
     # -- reads -------------------------------------------------------------------------
 
@@ -156,7 +167,7 @@ class ObjectStore:
         kv = await self.backend.get(resource.key(namespace, name))
         if kv is None:
             raise not_found(resource, name)
-        return served(resource, decode_kv(kv)), kv
+        return served(resource, self._decode(kv)), kv
 
     async def list(self, resource: Resource, namespace: str | None, *,
                    predicate: Predicate | None = None, limit: int = 0,
@@ -203,7 +214,7 @@ class ObjectStore:
                 page = await self.backend.list(prefix, revision, limit=max(limit, 100),
                                                start_key=start)
                 for kv in page.kvs:
-                    obj = served(resource, decode_kv(kv))
+                    obj = served(resource, self._decode(kv))
                     if predicate is not None and not predicate(obj):
                         continue
                     if limit and len(items) == limit:
@@ -235,7 +246,8 @@ class ObjectStore:
         lease = 0
         if (resource.group, resource.plural) in EXPIRING and self.event_ttl > 0:
             lease = await self._leases.lease_for(self.event_ttl)
-        result = await self.backend.create(key, _stored(resource, obj), lease=lease)
+        result = await self.backend.create(key, self._seal(key, _stored(resource, obj)),
+                                           lease=lease)
         if not result.succeeded:
             raise self._exists(resource, name)
         return with_revision(obj, result.revision)
@@ -256,7 +268,7 @@ class ObjectStore:
         key = resource.key(namespace, name)
         for _ in range(MAX_UPDATE_ATTEMPTS):
             kv = await self.backend.get(key)
-            current = served(resource, decode_kv(kv)) if kv is not None else None
+            current = served(resource, self._decode(kv)) if kv is not None else None
             if current is None and not allow_create:
                 raise not_found(resource, name)
             new = await mutate(current)
@@ -266,7 +278,7 @@ class ObjectStore:
             if dry_run:
                 return new, current is None
             if kv is None:
-                result = await self.backend.create(key, _stored(resource, new))
+                result = await self.backend.create(key, self._seal(key, _stored(resource, new)))
                 if result.succeeded:
                     return with_revision(new, result.revision), True
                 continue
@@ -275,7 +287,8 @@ class ObjectStore:
                 if result.succeeded:
                     return with_revision(new, result.revision), False
                 continue
-            result = await self.backend.update(key, _stored(resource, new), lease=kv.lease,
+            result = await self.backend.update(key, self._seal(key, _stored(resource, new)),
+                                               lease=kv.lease,
                                                expected_mod_revision=kv.mod_revision)
             if result.succeeded:
                 return with_revision(new, result.revision), False
@@ -297,7 +310,8 @@ class ObjectStore:
         """Write ``new`` over the version ``kv``; None when the key changed meanwhile."""
         if dry_run:
             return new
-        result = await self.backend.update(kv.key, _stored(resource, new), lease=kv.lease,
+        result = await self.backend.update(kv.key, self._seal(kv.key, _stored(resource, new)),
+                                           lease=kv.lease,
                                            expected_mod_revision=kv.mod_revision)
         return with_revision(new, result.revision) if result.succeeded else None
 
