@@ -5,21 +5,30 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import orjson
 from aiohttp import web
 
 from k3py import __version__
-from k3py.apiserver.auth import authenticate
+from k3py.apiserver.auth import Handler, authenticate
 from k3py.apiserver.dispatch import ResourceApi, api_errors
 
 logger = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], Awaitable[object]]
 """Raises when the server is not healthy (e.g. the datastore is unreachable)."""
+
+
+class Mount(Protocol):
+    """Another API on this listener that authenticates its own paths (the supervisor)."""
+
+    def register(self, app: web.Application) -> None: ...
+
+    def authenticates(self, path: str) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +62,9 @@ class ApiServer:
 
     def __init__(self, *, host: str, port: int, tls: ApiServerTls,
                  kubernetes: tuple[int, int, int], ready: HealthCheck,
-                 resources: ResourceApi | None = None) -> None:
+                 resources: ResourceApi | None = None, mounts: Sequence[Mount] = ()) -> None:
         self._host, self._port = host, port
+        self._mounts = tuple(mounts)
         self._tls = tls
         self._version = orjson.dumps(version_info(kubernetes))
         self._ready = ready
@@ -62,8 +72,19 @@ class ApiServer:
         self._runner: web.AppRunner | None = None
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[authenticate, api_errors],
+        mounts = self._mounts
+
+        @web.middleware
+        async def authenticate_unless_mounted(request: web.Request,
+                                              handler: Handler) -> web.StreamResponse:
+            if any(mount.authenticates(request.path) for mount in mounts):
+                return await handler(request)  # the mount authenticates its own paths
+            return await authenticate(request, handler)
+
+        app = web.Application(middlewares=[authenticate_unless_mounted, api_errors],
                               client_max_size=3 * 1024 * 1024 + 1)
+        for mount in mounts:
+            mount.register(app)
         if self._resources is not None:
             self._resources.register(app)
         app.router.add_get("/version", self._get_version)

@@ -14,6 +14,7 @@ from pathlib import Path
 from k3py import __version__
 from k3py.api.resources import builtin_table
 from k3py.apiserver import ApiServer, ApiServerTls
+from k3py.apiserver.auth import user_from_token
 from k3py.apiserver.bootstrap import ensure_kubernetes_service, ensure_system_namespaces
 from k3py.apiserver.crds import CustomResources
 from k3py.apiserver.dispatch import ResourceApi
@@ -36,6 +37,7 @@ from k3py.server.cluster import ClusterBootstrap
 from k3py.server.sqlitelock import SqliteServerLock
 from k3py.storage import ObjectStore, WatchCache
 from k3py.storage.encryption import SecretsCipher, new_encryption_config
+from k3py.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +159,8 @@ async def _serve(config: ServerConfig, backend: Backend, files: ServerFiles, *,
         endpoints = tasks.create_task(addresses.run(), name="apiserver-endpoints")
         api = ApiServer(host=config.bind_address, port=config.https_listen_port,
                         tls=files.serving, kubernetes=EMULATED_KUBERNETES,
-                        ready=backend.current_revision, resources=resources)
+                        ready=backend.current_revision, resources=resources,
+                        mounts=[Supervisor(config=config, store=store, bearer=user_from_token)])
         await api.start()
         clients = [tasks.create_task(_run_controllers(config, files.controllers),
                                      name="controllers")]
