@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import json
 import os
 import pwd
 import shutil
@@ -451,3 +452,119 @@ class DatastoreTarget:
         return open_backend(self.endpoint, data_dir=self.data_dir, ca_file=self.ca_file,
                             cert_file=self.cert_file, key_file=self.key_file,
                             settings=settings)
+
+
+class EtcdMember(ServerProcess):
+    """One member of an :class:`EtcdCluster`; ready once its client port takes connections
+    (a member answers ``/health`` only when the cluster has a quorum, so the cluster waits
+    for that after starting every member)."""
+
+    kind, package = "etcd", "etcd-server"
+
+    def __init__(self, *, name: str, cluster: EtcdCluster) -> None:
+        super().__init__()
+        self.name, self.cluster = name, cluster
+        self.port, self.peer_port = free_ports(2)
+
+    def _prepare(self) -> None:
+        _require("/usr/bin/etcd", self.package)
+
+    @property
+    def peer_url(self) -> str:
+        return f"http://127.0.0.1:{self.peer_port}"
+
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _command(self) -> list[str]:
+        return ["/usr/bin/etcd", f"--name={self.name}", f"--data-dir={self.dir}/data",
+                f"--listen-client-urls={self.endpoint()}",
+                f"--advertise-client-urls={self.endpoint()}",
+                f"--listen-peer-urls={self.peer_url}",
+                f"--initial-advertise-peer-urls={self.peer_url}",
+                f"--initial-cluster={self.cluster.initial_cluster}",
+                "--initial-cluster-state=new", f"--initial-cluster-token={self.cluster.token}",
+                "--max-request-bytes=10485760", "--logger=zap", "--log-outputs=stderr"]
+
+    def _ready(self) -> bool:
+        socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        return True
+
+    def healthy(self) -> bool:
+        """Whether this member answers ``/health`` with true (it sees a leader)."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(f"{self.endpoint()}/health", timeout=1) as response:
+                return b'"true"' in response.read()
+        except OSError:
+            return False
+
+    def is_leader(self) -> bool:
+        """Whether this member is the raft leader now (``/v3/maintenance/status``)."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        request = urllib.request.Request(f"{self.endpoint()}/v3/maintenance/status",
+                                         data=b"{}", method="POST")
+        try:
+            with opener.open(request, timeout=1) as response:
+                status = json.loads(response.read())
+        except OSError:
+            return False
+        return bool(status["header"]["member_id"] == status["leader"])
+
+
+class EtcdCluster:
+    """Three etcd 3.4 members (``/usr/bin/etcd``) on loopback, plain http, one raft cluster.
+
+    ``endpoint()`` is the comma list of their client URLs, as ``--datastore-endpoint`` takes
+    it. ``members[i].kill()`` crashes one member (``start()`` on it again rejoins);
+    ``close()`` (also ``with``) stops every member and removes their directories.
+    """
+
+    def __init__(self, size: int = 3) -> None:
+        self.token = "k3py-test-" + os.urandom(4).hex()
+        self.members = [EtcdMember(name=f"m{i}", cluster=self) for i in range(size)]
+        self.initial_cluster = ",".join(f"{m.name}={m.peer_url}" for m in self.members)
+
+    def start(self) -> Self:
+        try:
+            for member in self.members:
+                member.start()
+            deadline = time.monotonic() + START_TIMEOUT
+            while not all(member.healthy() for member in self.members):
+                if time.monotonic() > deadline:
+                    tails = "\n".join(f"-- {m.name}:\n{m.log_tail(15)}" for m in self.members)
+                    raise ServiceError(f"etcd cluster not healthy within {START_TIMEOUT:.0f}s"
+                                       f"\n{tails}")
+                time.sleep(0.05)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def endpoint(self, *, first: EtcdMember | None = None) -> str:
+        """``http://127.0.0.1:<p1>,http://127.0.0.1:<p2>,http://127.0.0.1:<p3>``, with
+        ``first``'s URL first if given (a client starts with the first URL)."""
+        first = first or self.members[0]
+        rest = [member for member in self.members if member is not first]
+        return ",".join(member.endpoint() for member in (first, *rest))
+
+    def leader(self) -> EtcdMember:
+        """The member that is raft leader now."""
+        return next(member for member in self.members if member.is_leader())
+
+    def close(self) -> None:
+        """Stop every member (even if one fails to stop) and remove their directories."""
+        errors = []
+        for member in self.members:
+            try:
+                member.close()
+            except Exception as exc:  # stop the others, then re-raise
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -107,6 +107,10 @@ class SteadyWriter:
                     if answer.status == 201:
                         self.acknowledged.append(name)
                         i += 1
+            except urllib.error.HTTPError as error:
+                self.failures.append(time.monotonic())
+                if error.code == 409:  # a timed-out attempt was applied after all: move on
+                    i += 1
             except (urllib.error.URLError, OSError):
                 self.failures.append(time.monotonic())
             time.sleep(0.02)
