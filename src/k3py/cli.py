@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from k3py import __version__
+from k3py.config.agent import agent_config
 from k3py.config.file import CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE, load_config
 from k3py.config.server import ServerConfig, default_kubeconfig, server_config
 from k3py.errors import K3pyError
@@ -35,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     _server_flags(server)
     commands.add_parser("kubectl", help="run kubectl against this server's admin kubeconfig",
                         add_help=False)
+    agent = commands.add_parser("agent", help="run an agent (a worker node)")
+    _agent_flags(agent)
     token = commands.add_parser("token", help="manage the cluster token")
     token_commands = token.add_subparsers(dest="token_command", metavar="<action>",
                                           required=True)
@@ -94,6 +97,45 @@ def _server_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--flannel-backend", help="vxlan, host-gw, wireguard-native or none")
     p.add_argument("--kube-apiserver-arg", action="append", metavar="KEY=VALUE",
                    help="API server setting (supported: event-ttl=<duration>)")
+
+
+def _agent_flags(p: argparse.ArgumentParser) -> None:
+    """K3s's agent flag names; each also reads K3PY_* and K3S_* env names."""
+    p.add_argument("--config", "-c", help="config file (default /etc/k3py/config.yaml)")
+    p.add_argument("--server", "-s", help="https://<server or fixed address>:6443")
+    p.add_argument("--token", "-t", help="the cluster's (agent) token")
+    p.add_argument("--token-file", help="a file holding the token")
+    p.add_argument("--data-dir", "-d", help="state directory (default /var/lib/k3py)")
+    p.add_argument("--node-name", help="this node's name (default the hostname)")
+    p.add_argument("--node-ip", "-i", help="this node's address")
+    p.add_argument("--node-external-ip", help="this node's external address")
+    p.add_argument("--node-label", action="append", metavar="KEY=VALUE",
+                   help="a label to register with (repeatable)")
+    p.add_argument("--node-taint", action="append", metavar="KEY=VALUE:EFFECT",
+                   help="a taint to register with (repeatable)")
+
+
+def _run_agent(args: argparse.Namespace) -> int:
+    import uvloop
+
+    from k3py.agent.run import run_agent
+    from k3py.server.run import kubelet_version
+
+    path = next((os.environ[n] for n in CONFIG_FILE_ENV if os.environ.get(n)), None)
+    file_values = load_config(Path(path or args.config or DEFAULT_CONFIG_FILE),
+                              known=_flag_names(_agent_flags) - {"config"})
+    config = agent_config(vars(args), os.environ, file_values)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await run_agent(config, kubelet_version=kubelet_version(), stop=stop)
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main())
+    return 0
 
 
 def _flag_names(add_flags: Callable[[argparse.ArgumentParser], None]) -> set[str]:
@@ -192,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "token":
             return _run_token(args)
+        if args.command == "agent":
+            return _run_agent(args)
         return _run_server(args)
     except K3pyError as exc:
         logger.error("%s", exc)
