@@ -68,16 +68,33 @@ async def _get_cacerts(session: aiohttp.ClientSession, server: str) -> bytes:
         return await answer.read()
 
 
-async def bootstrap(config: AgentConfig) -> AgentFiles:
-    """Join (or rejoin) the cluster; returns where the CA and this node's credentials are."""
+async def bootstrap(config: AgentConfig, *, also: list[str] | None = None) -> AgentFiles:
+    """Join (or rejoin) the cluster through ``--server``, or, when it cannot be reached,
+    through the other servers this agent learned before (``also``)."""
+    last: JoinError | None = None
+    for server in dict.fromkeys([config.server, *(also or [])]):
+        try:
+            return await _bootstrap(config, server)
+        except _Unreachable as exc:
+            last = JoinError(str(exc))
+            logger.warning("%s", exc)
+    assert last is not None
+    raise last
+
+
+class _Unreachable(JoinError):
+    pass
+
+
+async def _bootstrap(config: AgentConfig, server: str) -> AgentFiles:
     token = parse_token(config.token)
     agent_dir = config.agent_dir
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         try:
-            ca_pem = await _get_cacerts(session, config.server)
-        except aiohttp.ClientError as exc:
-            raise JoinError(f"cannot reach the server {config.server}: {exc}") from None
+            ca_pem = await _get_cacerts(session, server)
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _Unreachable(f"cannot reach the server {server}: {exc}") from None
         actual = hashlib.sha256(ca_pem).hexdigest()
         if token.ca_hash and token.ca_hash != actual:
             raise JoinError(f"token CA hash does not match the Cluster CA certificate hash: "
@@ -98,7 +115,7 @@ async def bootstrap(config: AgentConfig) -> AgentFiles:
                    "Content-Type": "application/octet-stream"}
         if config.node_ip:
             headers["k3s-Node-IP"] = config.node_ip
-        async with session.post(f"{config.server}/v1-k3s/client-kubelet.crt", data=csr,
+        async with session.post(f"{server}/v1-k3s/client-kubelet.crt", data=csr,
                                 headers=headers, ssl=context,
                                 auth=aiohttp.BasicAuth("node", token.password)) as answer:
             body = await answer.read()
@@ -110,7 +127,7 @@ async def bootstrap(config: AgentConfig) -> AgentFiles:
     chain = body.split(b"-----END CERTIFICATE-----", 1)[0] + b"-----END CERTIFICATE-----\n"
     await asyncio.to_thread(write_private, files.client_key, key_pem)
     await asyncio.to_thread(write_private, files.client_cert, chain)
-    logger.info("node %s joined the cluster at %s", config.node_name, config.server)
+    logger.info("node %s joined the cluster at %s", config.node_name, server)
     return files
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ import aiohttp
 import orjson
 
 from k3py import errors
+
+logger = logging.getLogger(__name__)
 
 JSON = "application/json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -56,10 +59,16 @@ def error_from(status: int, body: bytes) -> errors.ApiError:
 
 
 class ApiClient:
-    """``async with ApiClient(server=..., tls=...) as api``; paths are absolute API paths."""
+    """``async with ApiClient(server=..., tls=...) as api``; paths are absolute API paths.
+
+    Client-side load balancing, as a K3s agent does it: ``set_servers`` gives it every API
+    server; a request that cannot reach the current one moves on to the next (the one it
+    was given first stays last in line, as the fallback)."""
 
     def __init__(self, *, server: str, tls: ClientTls, timeout: float = 30.0) -> None:
         self._server = server.rstrip("/")
+        self._fallback = self._server
+        self._servers = [self._server]
         self._tls = tls
         self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
@@ -83,13 +92,49 @@ class ApiClient:
             raise RuntimeError("use ApiClient as an async context manager")
         return self._session
 
+    @property
+    def server(self) -> str:
+        return self._server
+
+    @property
+    def servers(self) -> list[str]:
+        return list(self._servers)
+
+    def set_servers(self, urls: list[str]) -> None:
+        """Every server this client may use (``https://host:port``); keeps the current one
+        when it is still listed."""
+        known = [u.rstrip("/") for u in urls if u]
+        ordered = [*dict.fromkeys([*known, self._fallback])]
+        self._servers = ordered
+        if self._server not in ordered:
+            self._server = ordered[0]
+
+    def _next_server(self, failed: str) -> None:
+        if len(self._servers) > 1 and self._server == failed:
+            index = self._servers.index(failed) if failed in self._servers else -1
+            self._server = self._servers[(index + 1) % len(self._servers)]
+            logger.warning("API server %s unreachable; using %s", failed, self._server)
+
     async def request(self, method: str, path: str, *, body: Any = None,
                       content_type: str = JSON,
                       params: Mapping[str, str] | None = None) -> dict[str, Any]:
+        for _ in range(len(self._servers)):
+            current = self._server
+            try:
+                return await self._request(current, method, path, body=body,
+                                           content_type=content_type, params=params)
+            except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+                last = exc
+                self._next_server(current)
+        raise last
+
+    async def _request(self, server: str, method: str, path: str, *, body: Any,
+                       content_type: str,
+                       params: Mapping[str, str] | None) -> dict[str, Any]:
         data = None if body is None else orjson.dumps(body)
         headers = {"Accept": JSON, "Content-Type": content_type}
         async with self._require().request(
-                method, self._server + path, data=data, headers=headers, params=params,
+                method, server + path, data=data, headers=headers, params=params,
                 timeout=aiohttp.ClientTimeout(total=self._timeout)) as response:
             raw = await response.read()
             if response.status >= 400:
