@@ -82,6 +82,13 @@ def _server_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cluster-domain", help="cluster DNS domain (default cluster.local)")
     p.add_argument("--service-cidr", help="Service IP range (default 10.43.0.0/16)")
     p.add_argument("--disable-agent", action="store_true", help="run no local node")
+    p.add_argument("--node-ip", "-i", help="this server's node address")
+    p.add_argument("--node-external-ip", help="this server's node external address")
+    p.add_argument("--node-label", action="append", metavar="KEY=VALUE",
+                   help="a label for this server's node (repeatable)")
+    p.add_argument("--node-taint", action="append", metavar="KEY=VALUE:EFFECT",
+                   help="a taint for this server's node (repeatable), e.g. "
+                        "CriticalAddonsOnly=true:NoExecute")
     p.add_argument("--token", "-t", help="the cluster token (shared secret)")
     p.add_argument("--token-file", help="a file holding the cluster token")
     p.add_argument("--agent-token", help="a separate token for agents")

@@ -25,7 +25,8 @@ async def run_agent(config: AgentConfig, *, kubelet_version: str,
     settings = NodeSettings(name=config.node_name, kubelet_version=kubelet_version,
                             runtime_version=f"k3py://{__version__}", data_dir=config.data_dir,
                             labels=dict(config.node_labels), taints=config.node_taints,
-                            internal_ip=config.node_ip or "")
+                            internal_ip=config.node_ip or "",
+                            external_ip=config.node_external_ip or "")
     async with ApiClient(server=config.server, tls=tls) as client:
         client.set_servers(await asyncio.to_thread(servers.load, known))
         tasks = [asyncio.create_task(NodeAgent(client, settings).run(), name="node-agent"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from k3py.config.agent import parse_taint
 from k3py.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,11 @@ class ServerConfig:
     egress_selector_mode: str = "agent"
     flannel_backend: str = "vxlan"
     embedded_registry: bool = False
+    # This server's own node (as on agents).
+    node_ip: str | None = None
+    node_external_ip: str | None = None
+    node_labels: tuple[str, ...] = ()
+    node_taints: tuple[str, ...] = ()
 
     def critical_settings(self) -> dict[str, str]:
         """What every server of the cluster must agree on, by K3s flag name."""
@@ -171,6 +177,15 @@ def server_config(flags: Mapping[str, Any], env: Mapping[str, str],
         san_values = [san_values]
     sans = tuple(s.strip() for v in san_values for s in str(v).split(",") if s.strip())
     event_ttl = _apiserver_args(_as_list(pick("kube_apiserver_arg")), problems)
+    for taint in _as_list(pick("node_taint")):
+        try:
+            parse_taint(str(taint))
+        except ValueError:
+            problems.append(f"--node-taint must be key=value:Effect (NoSchedule, "
+                            f"PreferNoSchedule or NoExecute), not {taint!r}")
+    for label in _as_list(pick("node_label")):
+        if "=" not in str(label) or str(label).startswith("="):
+            problems.append(f"--node-label must be key=value, not {label!r}")
     if problems:
         raise ConfigError("invalid server configuration:\n  - " + "\n  - ".join(problems))
     return ServerConfig(
@@ -204,6 +219,9 @@ def server_config(flags: Mapping[str, Any], env: Mapping[str, str],
         egress_selector_mode=str(pick("egress_selector_mode") or "agent"),
         flannel_backend=str(pick("flannel_backend") or "vxlan"),
         embedded_registry=_true(pick("embedded_registry")),
+        node_ip=pick("node_ip"), node_external_ip=pick("node_external_ip"),
+        node_labels=tuple(str(v) for v in _as_list(pick("node_label"))),
+        node_taints=tuple(str(v) for v in _as_list(pick("node_taint"))),
     )
 
 

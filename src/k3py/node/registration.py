@@ -34,6 +34,7 @@ class NodeSettings:
     labels: dict[str, str] = field(default_factory=dict)
     taints: tuple[dict[str, str], ...] = ()
     internal_ip: str = ""
+    external_ip: str = ""
 
 
 def _now(micro: bool = False) -> str:
@@ -86,6 +87,8 @@ class NodeAgent:
             "capacity": capacity, "allocatable": capacity,
             "conditions": _conditions(self._ready_since, _now()),
             "addresses": [{"type": "InternalIP", "address": self._ip},
+                          *([{"type": "ExternalIP", "address": s.external_ip}]
+                            if s.external_ip else []),
                           {"type": "Hostname", "address": s.name}],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": hostinfo.node_info(kubelet_version=s.kubelet_version,
@@ -99,11 +102,17 @@ class NodeAgent:
             spec["taints"] = [dict(t) for t in s.taints]
         return {"apiVersion": "v1", "kind": "Node", "metadata": {
             "name": s.name, "labels": node_labels(s),
-            "annotations": {"k3s.io/hostname": socket.gethostname(),
-                            "k3s.io/internal-ip": self._ip,
-                            "node.alpha.kubernetes.io/ttl": "0",
-                            "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
+            "annotations": self._annotations()},
             "spec": spec, "status": self._status()}
+
+    def _annotations(self) -> dict[str, str]:
+        annotations = {"k3s.io/hostname": socket.gethostname(),
+                       "k3s.io/internal-ip": self._ip,
+                       "node.alpha.kubernetes.io/ttl": "0",
+                       "volumes.kubernetes.io/controller-managed-attach-detach": "true"}
+        if self._settings.external_ip:
+            annotations["k3s.io/external-ip"] = self._settings.external_ip
+        return annotations
 
     async def register(self) -> dict[str, Any]:
         path = "/api/v1/nodes"

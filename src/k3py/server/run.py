@@ -22,6 +22,7 @@ from k3py.apiserver.endpoints import ApiServerEndpoints
 from k3py.apiserver.services import ServiceNetwork
 from k3py.client import ApiClient, ClientTls
 from k3py.client.leaderelection import LeaderElector
+from k3py.config.agent import parse_taint
 from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
 from k3py.controllers.namespace import NamespaceController
 from k3py.controllers.namespace_defaults import NamespaceDefaults
@@ -214,10 +215,14 @@ def _resource_api(config: ServerConfig, files: ServerFiles, store: ObjectStore) 
 
 
 async def _run_node(config: ServerConfig, tls: ClientTls) -> None:
+    labels = dict(item.partition("=")[::2] for item in config.node_labels)
     settings = NodeSettings(name=config.node_name, kubelet_version=kubelet_version(),
                             runtime_version=f"k3py://{__version__}",
                             data_dir=Path(config.data_dir),
-                            roles=("control-plane", "master"))
+                            roles=("control-plane", "master"), labels=labels,
+                            taints=tuple(parse_taint(t) for t in config.node_taints),
+                            internal_ip=config.node_ip or "",
+                            external_ip=config.node_external_ip or "")
     async with ApiClient(server=config.local_url, tls=tls) as client:
         await NodeAgent(client, settings).run()
 
