@@ -111,3 +111,37 @@ def test_refusals(server: Server, tmp_path: Path) -> None:
     assert "wrong-password" not in log
     log = refused(server, tmp_path / "http", url=server.url.replace("https://", "http://"))
     assert "--server must be an https:// URL" in log
+
+
+def test_a_stopped_agent_turns_not_ready_and_comes_back(server: Server,
+                                                        tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    data = tmp_path / "agent-3"
+    agent = start_agent(server, data, "--node-name", "agent-3")
+    _wait_ready(server, "agent-3", cache)
+    password = (data / "agent" / "node-password").read_text()
+    stop(agent)
+    stopped = time.monotonic()
+
+    def taints() -> set[str]:
+        done = kubectl(server, "get", "node", "agent-3", "-o",
+                       "jsonpath={range .spec.taints[*]}{.key}:{.effect} {end}", cache=cache)
+        return set(done.stdout.split())
+
+    unreachable = {"node.kubernetes.io/unreachable:NoSchedule",
+                   "node.kubernetes.io/unreachable:NoExecute"}
+    while True:  # the node lifecycle controller's 40 s grace period, checked every 5 s
+        row = _node_row(server, "agent-3", cache)
+        if row[1] == "NotReady" and unreachable <= taints():
+            break
+        assert time.monotonic() - stopped < 50, (row, taints())
+        time.sleep(1.0)
+    again = start_agent(server, data, "--node-name", "agent-3")
+    try:
+        deadline = time.monotonic() + 30
+        while _node_row(server, "agent-3", cache)[1] != "Ready" or taints() & unreachable:
+            assert again.poll() is None and time.monotonic() < deadline, taints()
+            time.sleep(0.5)
+        assert (data / "agent" / "node-password").read_text() == password
+    finally:
+        stop(again)

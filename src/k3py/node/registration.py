@@ -149,6 +149,14 @@ class NodeAgent:
         lease["spec"] = {**(lease.get("spec") or {}), **spec}
         await self._client.replace(f"{path}/{name}", lease)
 
+    async def _server_sees_ready(self) -> bool:
+        """Whether the cluster still has this node Ready (the node lifecycle controller
+        marks a silent node Unknown; a node that is back says so at once, not a minute
+        later)."""
+        node = await self._client.get(f"/api/v1/nodes/{self._settings.name}")
+        return any(c.get("type") == "Ready" and c.get("status") == "True"
+                   for c in (node.get("status") or {}).get("conditions") or ())
+
     async def run(self) -> None:
         """Register (retrying until it works), then heartbeat until cancelled."""
         delay = 0.2
@@ -169,7 +177,7 @@ class NodeAgent:
             await asyncio.sleep(RENEW_INTERVAL)
             try:
                 await self.renew_lease(uid)
-                if loop.time() >= next_status:
+                if loop.time() >= next_status or not await self._server_sees_ready():
                     await self.post_status()
                     next_status = loop.time() + STATUS_INTERVAL
             except NotFound:

@@ -26,6 +26,7 @@ from k3py.config.agent import parse_taint
 from k3py.config.server import EMULATED_KUBERNETES, ServerConfig
 from k3py.controllers.namespace import NamespaceController
 from k3py.controllers.namespace_defaults import NamespaceDefaults
+from k3py.controllers.nodelifecycle import NodeLifecycleController
 from k3py.controllers.resourcequota import ResourceQuotaController
 from k3py.controllers.tokencleaner import TokenCleaner
 from k3py.datastore import Backend, open_backend, parse_endpoint
@@ -237,6 +238,7 @@ async def _run_controllers(config: ServerConfig, tls: ClientTls) -> None:
                 group.create_task(NamespaceDefaults(client, ca_pem=ca_pem).run())
                 group.create_task(ResourceQuotaController(client).run())
                 group.create_task(TokenCleaner(client).run())
+                group.create_task(NodeLifecycleController(client).run())
 
         identity = f"{config.node_name}_{uuid.uuid4().hex[:8]}"
         await LeaderElector(client, identity=identity).run(controllers)
