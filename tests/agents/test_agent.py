@@ -83,6 +83,11 @@ def test_an_agent_joins_and_its_node_is_ready_without_roles(server: Server,
                          "{.spec.taints[0].effect}", cache=cache).stdout
         assert taints == "CriticalAddonsOnly=true:NoExecute"
         password = (tmp_path / "agent-1" / "agent" / "node-password").read_text()
+        node_kubeconfig = tmp_path / "agent-1" / "agent" / "kubelet.kubeconfig"
+        assert node_kubeconfig.stat().st_mode & 0o777 == 0o600
+        whoami = kubectl(server, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}",
+                         cache=cache, kubeconfig=node_kubeconfig)
+        assert whoami.stdout == "system:node:agent-1"
     finally:
         stop(agent)
     again = start_agent(server, tmp_path / "agent-1", "--node-name", "agent-1")

@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID
 
 from k3py.config.agent import AgentConfig
 from k3py.errors import ConfigError, K3pyError
-from k3py.pki import write_private
+from k3py.pki import CertKey, render_kubeconfig, write_private
 from k3py.pki.clustertoken import parse_token
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,10 @@ async def _bootstrap(config: AgentConfig, server: str) -> AgentFiles:
     chain = body.split(b"-----END CERTIFICATE-----", 1)[0] + b"-----END CERTIFICATE-----\n"
     await asyncio.to_thread(write_private, files.client_key, key_pem)
     await asyncio.to_thread(write_private, files.client_cert, chain)
+    kubeconfig = render_kubeconfig(server_url=config.server, ca_pem=ca_pem,
+                                   client=CertKey(cert_pem=chain, key_pem=key_pem))
+    await asyncio.to_thread(write_private, agent_dir / "kubelet.kubeconfig",
+                            kubeconfig.encode())
     logger.info("node %s joined the cluster at %s", config.node_name, server)
     return files
 
