@@ -126,7 +126,7 @@ def _run_agent(args: argparse.Namespace) -> int:
     import uvloop
 
     from k3py.agent.run import run_agent
-    from k3py.server.run import kubelet_version
+    from k3py.node.version import kubelet_version
 
     path = next((os.environ[n] for n in CONFIG_FILE_ENV if os.environ.get(n)), None)
     file_values = load_config(Path(path or args.config or DEFAULT_CONFIG_FILE),

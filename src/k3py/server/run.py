@@ -33,6 +33,7 @@ from k3py.datastore import Backend, open_backend, parse_endpoint
 from k3py.datastore.endpoint import SqliteEndpoint
 from k3py.node.hostinfo import internal_ip
 from k3py.node.registration import NodeAgent, NodeSettings
+from k3py.node.version import kubelet_version
 from k3py.pki import CertKey, ensure_server_tls, render_kubeconfig, write_private
 from k3py.pki.tokens import TokenSigner, ensure_signing_key
 from k3py.server.cluster import ClusterBootstrap
@@ -99,11 +100,6 @@ def prepare_files(config: ServerConfig) -> ServerFiles:
                                  key_file=tls.kubelet_key),
                        ClientTls(ca_file=tls.server_ca, cert_file=tls.supervisor_cert,
                                  key_file=tls.supervisor_key))
-
-
-def kubelet_version() -> str:
-    major, minor, patch = EMULATED_KUBERNETES
-    return f"v{major}.{minor}.{patch}+k3py{__version__}"
 
 
 async def run_server(config: ServerConfig, *, stop: asyncio.Event) -> None:
