@@ -61,6 +61,13 @@ def refused(tmp_path: Path, endpoint: str, *args: str) -> tuple[int, str, Path]:
     return done.returncode, done.stdout + done.stderr, data
 
 
+def endpoint_ports(server: Server, cache: Path) -> list[int]:
+    """The ports of the API servers the kubernetes Endpoints list now."""
+    done = kubectl(server, "get", "endpoints", "kubernetes", "-o", "json", cache=cache)
+    subsets = json.loads(done.stdout).get("subsets") or []
+    return sorted(p["port"] for s in subsets for p in s["ports"])
+
+
 def _ready_nodes(server: Server, cache: Path) -> set[str]:
     done = kubectl(server, "get", "nodes", "--no-headers", cache=cache)
     return {line.split()[0] for line in done.stdout.splitlines()
@@ -167,9 +174,7 @@ def test_kubernetes_endpoints_list_every_live_server(tmp_path: Path, endpoint: s
     cache = tmp_path / "cache"
 
     def ports() -> list[int]:
-        done = kubectl(first, "get", "endpoints", "kubernetes", "-o", "json", cache=cache)
-        subsets = json.loads(done.stdout).get("subsets") or []
-        return sorted(p["port"] for s in subsets for p in s["ports"])
+        return endpoint_ports(first, cache)
 
     try:
         deadline = time.monotonic() + 15
@@ -191,9 +196,7 @@ def test_a_killed_server_drops_out_of_the_endpoints(tmp_path: Path, endpoint: st
     cache = tmp_path / "cache"
 
     def ports() -> list[int]:
-        done = kubectl(first, "get", "endpoints", "kubernetes", "-o", "json", cache=cache)
-        subsets = json.loads(done.stdout).get("subsets") or []
-        return sorted(p["port"] for s in subsets for p in s["ports"])
+        return endpoint_ports(first, cache)
 
     deadline = time.monotonic() + 15
     while ports() != sorted([first.port, second.port]):

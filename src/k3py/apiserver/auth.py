@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from k3py.apiserver.status import status_response
+from k3py.pki.subject import subject_identity
 from k3py.pki.tokens import TokenSigner
 
 MASTERS = "system:masters"
@@ -31,17 +32,10 @@ USER_KEY: web.RequestKey[User] = web.RequestKey("user", User)
 
 def user_from_peercert(peercert: dict[str, Any] | None) -> User | None:
     """The user a verified certificate names, or None (no certificate, or no CN)."""
-    if not peercert:
+    found = subject_identity(peercert)
+    if found is None:
         return None
-    name, groups = None, []
-    for rdn in peercert.get("subject", ()):
-        for attribute, value in rdn:
-            if attribute == "commonName":
-                name = value
-            elif attribute == "organizationName":
-                groups.append(value)
-    if not name:
-        return None
+    name, groups = found
     return User(name=name, groups=(*groups, "system:authenticated"))
 
 

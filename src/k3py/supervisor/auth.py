@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from k3py.pki.subject import subject_identity
 from k3py.supervisor.status import Unauthorized
 
 AUTHENTICATED = "system:authenticated"
@@ -95,17 +96,10 @@ class PasswdFile:
 
 def identity_from_peercert(peercert: dict[str, Any] | None) -> Identity | None:
     """The user a verified client certificate names (CN), with its O= entries as groups."""
-    if not peercert:
+    found = subject_identity(peercert)
+    if found is None:
         return None
-    name, groups = None, []
-    for rdn in peercert.get("subject", ()):
-        for attribute, value in rdn:
-            if attribute == "commonName":
-                name = value
-            elif attribute == "organizationName":
-                groups.append(value)
-    if not name:
-        return None
+    name, groups = found
     return Identity(name, (*groups, AUTHENTICATED), by_certificate=True)
 
 
