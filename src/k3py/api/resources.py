@@ -286,6 +286,12 @@ class ResourceTable:
 
 
 _BUILTIN_PATHS = frozenset((r.group, r.version, r.plural) for r in BUILTIN)
+_BUILTIN_BY_NAME = {(r.group, r.plural): r for r in BUILTIN}
+
+
+def builtin(group: str, plural: str) -> Resource:
+    """The served built-in resource ``plural`` of ``group`` (the core group is "")."""
+    return _BUILTIN_BY_NAME[group, plural]
 
 
 def builtin_table() -> ResourceTable:

@@ -10,12 +10,12 @@ import copy
 from typing import Any
 
 from k3py.api import quota, strategy
-from k3py.api.resources import Resource
+from k3py.api.resources import Resource, builtin
 from k3py.errors import Forbidden
 from k3py.storage import ObjectStore
 
-RESOURCE_QUOTAS = Resource("", "v1", "ResourceQuota", "resourcequotas", True)
-LIMIT_RANGES = Resource("", "v1", "LimitRange", "limitranges", True)
+RESOURCE_QUOTAS = builtin("", "resourcequotas")
+LIMIT_RANGES = builtin("", "limitranges")
 
 
 def _forbidden(resource: Resource, name: str, message: str) -> Forbidden:

@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from k3py.api import strategy
-from k3py.api.resources import Resource
+from k3py.api.resources import Resource, builtin
 from k3py.apiserver import services
 from k3py.apiserver.writes import NAMESPACES, admit
 from k3py.errors import AlreadyExists, NotFound
@@ -34,9 +34,9 @@ async def ensure_system_namespaces(store: ObjectStore) -> None:
             pass
 
 
-SERVICES = Resource("", "v1", "Service", "services", True)
-ENDPOINTS = Resource("", "v1", "Endpoints", "endpoints", True)
-ENDPOINT_SLICES = Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True)
+SERVICES = builtin("", "services")
+ENDPOINTS = builtin("", "endpoints")
+ENDPOINT_SLICES = builtin("discovery.k8s.io", "endpointslices")
 
 
 async def _create(store: ObjectStore, resource: Resource, body: dict[str, Any]) -> None:

@@ -17,15 +17,13 @@ from typing import Any
 
 from k3py.api import crd as crd_rules
 from k3py.api import meta
-from k3py.api.resources import Resource, ResourceTable, resources_from_crd
+from k3py.api.resources import ResourceTable, builtin, resources_from_crd
 from k3py.errors import ApiError, DatastoreError, NotFound
 from k3py.storage import ObjectStore
 
 logger = logging.getLogger(__name__)
 
-CRDS = Resource("apiextensions.k8s.io", "v1", "CustomResourceDefinition",
-                "customresourcedefinitions", False,
-                subresources=())
+CRDS = builtin("apiextensions.k8s.io", "customresourcedefinitions")
 CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
 
 

@@ -11,7 +11,7 @@ import orjson
 from aiohttp import web
 
 from k3py.api import discovery, openapi
-from k3py.api.resources import Resource, ResourceTable
+from k3py.api.resources import Resource, ResourceTable, builtin
 from k3py.apiserver import auth, authz, reads, reviews, subresources, watching, writes
 from k3py.apiserver.auth import USER_KEY
 from k3py.apiserver.bodies import json_response, read_body
@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-SERVICE_ACCOUNTS = Resource("", "v1", "ServiceAccount", "serviceaccounts", True)
-SECRETS = Resource("", "v1", "Secret", "secrets", True)
+SERVICE_ACCOUNTS = builtin("", "serviceaccounts")
+SECRETS = builtin("", "secrets")
 
 
 def _not_found() -> NotFound:

@@ -13,7 +13,7 @@ import copy
 import logging
 from typing import Any
 
-from k3py.api.resources import Resource
+from k3py.api.resources import builtin
 from k3py.errors import DatastoreError, K3pyError, LeaseNotFoundError, NotFound
 from k3py.storage import ObjectStore
 
@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 PREFIX = "/k3py/apiservers/"
 LEASE_SECONDS = 15
 INTERVAL = 5.0
-ENDPOINTS = Resource("", "v1", "Endpoints", "endpoints", True)
-ENDPOINT_SLICES = Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True)
+ENDPOINTS = builtin("", "endpoints")
+ENDPOINT_SLICES = builtin("discovery.k8s.io", "endpointslices")
 
 
 class ApiServerEndpoints:

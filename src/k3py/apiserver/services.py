@@ -14,13 +14,13 @@ from typing import Any
 import orjson
 
 from k3py.api import meta, strategy
-from k3py.api.resources import Resource
+from k3py.api.resources import builtin
 from k3py.errors import DatastoreError, Invalid
 from k3py.storage import ObjectStore
 
 logger = logging.getLogger(__name__)
 
-IPADDRESSES = Resource("networking.k8s.io", "v1", "IPAddress", "ipaddresses", False)
+IPADDRESSES = builtin("networking.k8s.io", "ipaddresses")
 NODE_PORTS = range(30000, 32768)
 NODE_PORT_KEY = "/registry/k3py/nodeports/"
 ATTEMPTS = 64

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from k3py.api import crd, defaults, fieldvalidation, meta, patch, schemas, strategy, validation
-from k3py.api.resources import Resource
+from k3py.api.resources import Resource, builtin
 from k3py.apiserver import admission, fieldmanager, services
 from k3py.apiserver.bodies import (
     APPLY_PATCH,
@@ -26,9 +26,9 @@ from k3py.apiserver.bodies import (
 from k3py.apiserver.reads import predicate
 from k3py.errors import BadRequest, Forbidden, NotFound, UnsupportedMediaType
 from k3py.storage import ObjectStore
-from k3py.storage.objects import STALE, conflict, not_found
+from k3py.storage.objects import STALE, conflict
 
-NAMESPACES = Resource("", "v1", "Namespace", "namespaces", False)
+NAMESPACES = builtin("", "namespaces")
 
 
 def dry_run(request: web.Request) -> bool:
@@ -71,14 +71,9 @@ async def check_namespace_open(store: ObjectStore, resource: Resource,
     """New objects go only into namespaces that exist and are not being deleted."""
     if not resource.namespaced or namespace is None:
         return
-    key = NAMESPACES.key(None, namespace)
-    ns = store.cache.get(key)
-    if ns is None:
-        kv = await store.backend.get(key)
-        if kv is None:
-            raise not_found(NAMESPACES, namespace)
-        ns = {"metadata": {"deletionTimestamp": "?"}} if b'"deletionTimestamp"' in kv.value \
-            else {"metadata": {}}
+    ns = store.cache.get(NAMESPACES.key(None, namespace))
+    if ns is None:  # perhaps just made: ask the datastore (NotFound when it is not there)
+        ns, _ = await store.read_current(NAMESPACES, None, namespace)
     if (ns.get("metadata") or {}).get("deletionTimestamp"):
         raise Forbidden(
             f'{resource.group_resource} "{name}" is forbidden: unable to create new content in '

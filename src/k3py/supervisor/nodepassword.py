@@ -23,14 +23,14 @@ import os
 from typing import Any
 
 from k3py.api import strategy
-from k3py.api.resources import Resource
+from k3py.api.resources import builtin
 from k3py.errors import AlreadyExists, Forbidden, NotFound
 from k3py.storage import ObjectStore
 
 logger = logging.getLogger(__name__)
 
-SECRETS = Resource("", "v1", "Secret", "secrets", True)
-NODES = Resource("", "v1", "Node", "nodes", False)
+SECRETS = builtin("", "secrets")
+NODES = builtin("", "nodes")
 NAMESPACE = "kube-system"
 SECRET_TYPE = "k3s.cattle.io/node-password"
 _N_LOG2, _R, _P, _KEY_LEN, _SALT_LEN = 15, 8, 1, 64, 8

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from k3py.api.resources import Resource
+from k3py.api.resources import builtin
 from k3py.config.server import ServerConfig
 from k3py.errors import (
     BadRequest,
@@ -53,7 +53,7 @@ AGENT_GROUPS = frozenset({
 MAX_READS, MAX_WRITES = 20, 10
 MAX_CSR_BYTES = 64 * 1024
 APISERVERS_TIMEOUT = 5.0
-ENDPOINT_SLICES = Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True)
+ENDPOINT_SLICES = builtin("discovery.k8s.io", "endpointslices")
 NODE_PREFIX = "system:node:"
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
